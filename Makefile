@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# RISC-V KVM SBI extension framework: build, boot and test.
+#
+#   make run      build what is missing, boot the host kernel under QEMU
+#   make check    build what is missing, run every test, print "N passed, N failed"
+#
+# Everything is written under build/:
+#   build/src/       the Debian linux-source-6.12 tree, untouched
+#   build/linux/     the same tree with the project overlaid (scripts/overlay.py)
+#   build/stock/     output of the stock variant (VARIANT=stock), built from build/src
+#   build/harness/   host userspace (init, kvm-probe)
+#   build/selftests/ upstream KVM selftests built from build/linux
+#   build/logs/      console logs and TAP of every QEMU run
+
+SHELL		:= /bin/bash
+TOP		:= $(CURDIR)
+B		:= $(TOP)/build
+TARBALL		:= /usr/src/linux-source-6.12.tar.xz
+CROSS		:= riscv64-linux-gnu-
+KMAKE_ARGS	:= ARCH=riscv CROSS_COMPILE=$(CROSS)
+JOBS		?= $(shell nproc)
+FRAGMENT	:= arch/riscv/configs/kvm_sbi.config
+VARIANT		?= project
+CHECK_TIMEOUT	?= 1500
+
+ifeq ($(VARIANT),project)
+KSRC		:= $(B)/linux
+KOUT		:= $(B)/linux
+else ifeq ($(VARIANT),stock)
+KSRC		:= $(B)/src
+KOUT		:= $(B)/stock
+else
+$(error VARIANT must be "project" or "stock", not "$(VARIANT)")
+endif
+IMAGE		:= $(KOUT)/arch/riscv/boot/Image
+KMAKE		:= $(MAKE) -C $(KSRC) O=$(KOUT) $(KMAKE_ARGS)
+
+HARNESS_CC	:= $(CROSS)gcc -static -O2 -Wall -Wextra -Werror
+SELFTEST_OUT	:= $(B)/selftests/kvm
+
+.PHONY: all deps tree kernel tools selftests harness initramfs run check clean
+
+all: kernel tools
+
+deps:
+	@scripts/deps.sh
+
+# --- kernel trees -----------------------------------------------------------
+
+$(B)/src/.unpacked: | deps
+	rm -rf $(B)/src && mkdir -p $(B)/src
+	tar -xJf $(TARBALL) -C $(B)/src --strip-components=1
+	touch $@
+
+$(B)/linux/.unpacked: | deps
+	rm -rf $(B)/linux && mkdir -p $(B)/linux
+	tar -xJf $(TARBALL) -C $(B)/linux --strip-components=1
+	touch $@
+
+# The overlay runs every time: it writes only files whose content changed.
+tree: $(B)/src/.unpacked $(B)/linux/.unpacked
+	@scripts/overlay.py --project $(TOP) --pristine $(B)/src --tree $(B)/linux
+
+# allnoconfig + our fragment; every option the fragment sets must survive.
+$(KOUT)/.config: $(FRAGMENT) | tree
+	mkdir -p $(KOUT)
+	cd $(KSRC) && $(KMAKE_ARGS) scripts/kconfig/merge_config.sh -n \
+		$(if $(filter stock,$(VARIANT)),-O $(KOUT)) $(TOP)/$(FRAGMENT) \
+		> $(KOUT)/.merge_config.log 2>&1 || \
+		{ cat $(KOUT)/.merge_config.log; exit 1; }
+	scripts/check-config.sh $(FRAGMENT) $@
+
+kernel: tree $(KOUT)/.config
+	scripts/check-config.sh $(FRAGMENT) $(KOUT)/.config
+	+$(KMAKE) -j$(JOBS) Image
+	@echo "kernel: $(IMAGE)"
+
+# --- host userspace ---------------------------------------------------------
+
+tools: harness selftests
+
+$(B)/linux/usr/include/linux/kvm.h: $(B)/linux/.config
+	+$(MAKE) -C $(B)/linux $(KMAKE_ARGS) headers
+
+$(B)/harness/init: scripts/harness/init.c | deps
+	mkdir -p $(B)/harness
+	$(HARNESS_CC) -o $@ $<
+
+$(B)/harness/kvm-probe: scripts/harness/kvm-probe.c $(B)/linux/usr/include/linux/kvm.h
+	mkdir -p $(B)/harness
+	$(HARNESS_CC) -I$(B)/linux/usr/include -o $@ $<
+
+harness: tree $(B)/harness/init $(B)/harness/kvm-probe
+
+# The upstream KVM selftests (and ours, once they exist), static.
+selftests: tree $(B)/linux/usr/include/linux/kvm.h
+	mkdir -p $(SELFTEST_OUT)
+	+$(MAKE) -C $(B)/linux/tools/testing/selftests/kvm $(KMAKE_ARGS) \
+		OUTPUT=$(SELFTEST_OUT) EXTRA_CFLAGS=-static -j$(JOBS) \
+		> $(B)/selftests/build.log 2>&1 || \
+		{ tail -40 $(B)/selftests/build.log; exit 1; }
+	@echo "selftests: $(SELFTEST_OUT)"
+
+# --- initramfs and QEMU -----------------------------------------------------
+
+MKINITRAMFS = scripts/mkinitramfs.py --gen-init-cpio $(B)/linux/usr/gen_init_cpio \
+	--init $(B)/harness/init --map /bin/kvm=$(SELFTEST_OUT) --map /bin=$(B)/harness
+
+initramfs: kernel tools
+	$(MKINITRAMFS) --list scripts/harness/check.list --out $(B)/initramfs/check.cpio
+	$(MKINITRAMFS) --list scripts/harness/run.list --out $(B)/initramfs/run.cpio
+
+QEMU_RUN = scripts/qemu-run.py --kernel $(IMAGE) --logdir $(B)/logs
+
+run: initramfs
+	$(QEMU_RUN) --initrd $(B)/initramfs/run.cpio --name run --timeout 300 -v
+
+# ONLY=a,b runs only the named tests of the check list (fast iteration).
+check: initramfs
+	@scripts/check.sh "$(B)" "$(IMAGE)" "$(CHECK_TIMEOUT)" "$(ONLY)"
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,285 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Host-side tests of the build and test scripts, reported as TAP.
+
+  run.py --tap build/logs/scripts.tap
+
+They cover what make check itself relies on: the QEMU runner's judgement
+(splats, hangs, short runs), the overlay's incremental and patch-revert
+behaviour, the config check and the closing-line summary.
+"""
+
+import argparse
+import importlib.util
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPTS = os.path.dirname(HERE)
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(
+        name.replace("-", "_"), os.path.join(SCRIPTS, name + ".py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+qemu_run = load("qemu-run")
+
+
+def judge(lines, reason="qemu exited with status 0"):
+    j = qemu_run.Judge()
+    for ln in lines:
+        j.feed(ln)
+    return j.verdicts(reason)
+
+
+def statuses(verdicts):
+    return [(s, n) for s, n, _ in verdicts]
+
+
+CLEAN = [
+    "[    0.100000] Linux version 6.12",
+    "KTAP version 1",              # boot-time KUnit output: not ours
+    "ok 1 some_suite",
+    "TAP version 13",
+    "1..3",
+    "# harness: start a",
+    "# a: ok 1 nested result of the test itself",
+    "ok 1 a # 10 ms",
+    "ok 2 b # SKIP not supported",
+    "not ok 3 c # exit status 1",
+    "# harness: powering off",
+    "[    9.000000] reboot: Power down",
+]
+
+
+class JudgeTest(unittest.TestCase):
+    def test_clean_run(self):
+        self.assertEqual(statuses(judge(CLEAN)),
+                         [("pass", "a"), ("skip", "b"), ("fail", "c")])
+
+    def test_panic_after_ok_fails(self):
+        v = judge(CLEAN[:-1] + ["[    9.1] Kernel panic - not syncing: x"])
+        self.assertIn(("fail", "host-kernel"), statuses(v))
+
+    def test_warning_and_oops_fail(self):
+        for splat in ("WARNING: CPU: 0 PID: 1 at kernel/x.c:1 f+0x0/0x10",
+                      "Oops - load access fault [#1]",
+                      "BUG: sleeping function called from invalid context",
+                      "Unable to handle kernel paging request at 0x0",
+                      "rcu: INFO: rcu_sched detected stalls on CPUs/tasks:"):
+            v = judge(CLEAN[:5] + ["[    1.5] " + splat] + CLEAN[5:])
+            self.assertIn(("fail", "host-kernel"), statuses(v), splat)
+
+    def test_relayed_guest_panic_is_not_a_host_splat(self):
+        v = judge(CLEAN[:6] + ["# a: [    1.0] Kernel panic - not syncing"]
+                  + CLEAN[6:])
+        self.assertNotIn(("fail", "host-kernel"), statuses(v))
+
+    def test_hang_fails_with_missing_tests(self):
+        v = judge(CLEAN[:8], reason="hang: killed after 5s")
+        self.assertIn(("fail", "harness"), statuses(v))
+        self.assertIn(("fail", "poweroff"), statuses(v))
+        detail = [d for s, n, d in v if n == "harness"][0]
+        self.assertIn("2 of 3", detail)
+        self.assertIn("hang", detail)
+
+    def test_no_tap_at_all_fails(self):
+        v = judge(["[    0.1] Linux version", "[    0.2] Kernel panic"])
+        self.assertIn(("fail", "harness"), statuses(v))
+
+    def test_kernel_tap_before_harness_is_ignored(self):
+        v = judge(CLEAN)
+        self.assertEqual(len(v), 3)
+
+
+def sh(*cmd, cwd=None):
+    return subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+class OverlayTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        t = self.tmp.name
+        self.pristine, self.tree, self.proj = (os.path.join(t, d) for d in
+                                               ("src", "tree", "proj"))
+        for root in (self.pristine, self.tree):
+            write(f"{root}/Makefile", "all:\n")
+            write(f"{root}/arch/k/a.c", "a1\na2\na3\n")
+            write(f"{root}/arch/k/b.c", "b1\nb2\nb3\n")
+            write(f"{root}/arch/k/gone.c", "old\n")
+        os.makedirs(f"{self.proj}/patches")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def overlay(self):
+        return sh(os.path.join(SCRIPTS, "overlay.py"), "--project",
+                  self.proj, "--pristine", self.pristine, "--tree", self.tree)
+
+    def patch(self, name, old, new):
+        write(f"{self.proj}/patches/{name}",
+              "--- a/arch/k/a.c\n+++ b/arch/k/a.c\n@@ -1,3 +1,3 @@\n"
+              f" a1\n-{old}\n+{new}\n a3\n")
+
+    def test_overlay_writes_only_changed_files(self):
+        write(f"{self.proj}/arch/k/new.c", "ours\n")
+        self.assertEqual(self.overlay().returncode, 0)
+        self.assertEqual(read(f"{self.tree}/arch/k/new.c"), "ours\n")
+        before = os.stat(f"{self.tree}/arch/k/new.c").st_mtime_ns
+        r = self.overlay()
+        self.assertIn("0 files written", r.stdout)
+        self.assertEqual(os.stat(f"{self.tree}/arch/k/new.c").st_mtime_ns,
+                         before)
+
+    def test_dropped_overlay_file_returns_to_pristine(self):
+        write(f"{self.proj}/arch/k/b.c", "ours\n")
+        self.overlay()
+        self.assertEqual(read(f"{self.tree}/arch/k/b.c"), "ours\n")
+        os.remove(f"{self.proj}/arch/k/b.c")
+        self.overlay()
+        self.assertEqual(read(f"{self.tree}/arch/k/b.c"), "b1\nb2\nb3\n")
+
+    def test_remove_list_and_restore(self):
+        write(f"{self.proj}/patches/remove.list", "arch/k/gone.c\n")
+        self.overlay()
+        self.assertFalse(os.path.exists(f"{self.tree}/arch/k/gone.c"))
+        write(f"{self.proj}/patches/remove.list", "")
+        self.overlay()
+        self.assertEqual(read(f"{self.tree}/arch/k/gone.c"), "old\n")
+
+    def test_changed_patch_is_reverted_and_reapplied(self):
+        self.patch("one.patch", "a2", "first")
+        write(f"{self.proj}/patches/series", "one.patch\n")
+        self.assertEqual(self.overlay().returncode, 0)
+        self.assertEqual(read(f"{self.tree}/arch/k/a.c"), "a1\nfirst\na3\n")
+        self.patch("one.patch", "a2", "second")
+        self.assertEqual(self.overlay().returncode, 0)
+        self.assertEqual(read(f"{self.tree}/arch/k/a.c"), "a1\nsecond\na3\n")
+        write(f"{self.proj}/patches/series", "")
+        self.overlay()
+        self.assertEqual(read(f"{self.tree}/arch/k/a.c"), "a1\na2\na3\n")
+
+    def test_reject_fails_loudly_and_changes_nothing(self):
+        write(f"{self.proj}/arch/k/new.c", "ours\n")
+        self.patch("bad.patch", "no-such-line", "x")
+        write(f"{self.proj}/patches/series", "bad.patch\n")
+        r = self.overlay()
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("does not apply", r.stdout)
+        self.assertFalse(os.path.exists(f"{self.tree}/arch/k/new.c"))
+        self.assertEqual(read(f"{self.tree}/arch/k/a.c"), "a1\na2\na3\n")
+
+    def test_series_naming_a_missing_patch_fails(self):
+        write(f"{self.proj}/patches/series", "missing.patch\n")
+        self.assertNotEqual(self.overlay().returncode, 0)
+
+
+class CheckConfigTest(unittest.TestCase):
+    def run_check(self, frag, config):
+        with tempfile.TemporaryDirectory() as t:
+            write(f"{t}/frag", frag)
+            write(f"{t}/config", config)
+            return sh(os.path.join(SCRIPTS, "check-config.sh"),
+                      f"{t}/frag", f"{t}/config")
+
+    def test_all_present(self):
+        r = self.run_check("CONFIG_A=y\n# c\nCONFIG_N=8\n",
+                           "CONFIG_A=y\nCONFIG_N=8\n")
+        self.assertEqual(r.returncode, 0, r.stdout)
+
+    def test_dropped_option_fails(self):
+        r = self.run_check("CONFIG_A=y\nCONFIG_B=y\n",
+                           "CONFIG_A=y\n# CONFIG_B is not set\n")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("CONFIG_B", r.stdout)
+
+
+class SummaryTest(unittest.TestCase):
+    def summary(self, files, expect):
+        with tempfile.TemporaryDirectory() as t:
+            for name, text in files.items():
+                write(f"{t}/{name}.tap", text)
+            cmd = [os.path.join(SCRIPTS, "tap-summary.py"), "--dir", t]
+            for e in expect:
+                cmd += ["--expect", e]
+            return sh(*cmd)
+
+    def test_counts_and_closing_line(self):
+        r = self.summary({"x": "1..3\nok 1 a\nok 2 b # SKIP why\nok 3 c\n"},
+                         ["x"])
+        self.assertEqual(r.returncode, 0)
+        self.assertEqual(r.stdout.splitlines()[-1],
+                         "2 passed, 0 failed, 1 skipped")
+
+    def test_failure_exits_nonzero(self):
+        r = self.summary({"x": "1..2\nok 1 a\nnot ok 2 b # boom\n"}, ["x"])
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stdout.splitlines()[-1], "1 passed, 1 failed")
+
+    def test_missing_stage_is_a_failure(self):
+        r = self.summary({"x": "1..1\nok 1 a\n"}, ["x", "y"])
+        self.assertEqual(r.returncode, 1)
+
+    def test_no_test_is_a_failure(self):
+        r = self.summary({"x": "1..0\n"}, ["x"])
+        self.assertEqual(r.returncode, 1)
+
+
+class TapResult(unittest.TextTestResult):
+    """Collects (ok, name, detail) for the TAP file."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.rows = []
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        self.rows.append((True, test.id(), ""))
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        self.rows.append((False, test.id(), str(err[1]).splitlines()[0]))
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        self.rows.append((False, test.id(), "error: " + str(err[1])))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tap", required=True)
+    args = ap.parse_args()
+    suite = unittest.defaultTestLoader.loadTestsFromModule(
+        sys.modules[__name__])
+    result = unittest.TextTestRunner(resultclass=TapResult, verbosity=0,
+                                     stream=sys.stdout).run(suite)
+    with open(args.tap, "w") as f:
+        f.write(f"TAP version 13\n1..{len(result.rows)}\n")
+        for i, (ok, name, detail) in enumerate(result.rows, 1):
+            name = "scripts/" + name.replace("__main__.", "")
+            f.write(f"{'ok' if ok else 'not ok'} {i} {name}"
+                    + (f" # {detail}" if detail else "") + "\n")
+    return 0 if result.wasSuccessful() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
