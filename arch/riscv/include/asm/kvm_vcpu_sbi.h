@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * RISC-V KVM SBI extension framework: the interface an extension includes.
+ *
+ * An extension is one file, arch/riscv/kvm/vcpu_sbi_<name>.c, ending in one
+ * const struct kvm_vcpu_sbi_extension. The framework (vcpu_sbi.c) finds it
+ * by EID, calls it, and completes the call according to the outcome it
+ * reports. See Documentation/virt/kvm/riscv/sbi.rst.
+ */
+
+#ifndef __RISCV_KVM_VCPU_SBI_H__
+#define __RISCV_KVM_VCPU_SBI_H__
+
+#include <linux/bits.h>
+#include <linux/kvm_types.h>
+#include <linux/types.h>
+#include <asm/sbi.h>
+#include <uapi/asm/kvm.h>
+
+struct kvm_vcpu;
+struct kvm_run;
+struct kvm_one_reg;
+
+/* What BASE reports: SBI v3.0, implementation ID 3 (KVM). */
+#define KVM_SBI_IMPID			3
+#define KVM_SBI_VERSION_MAJOR		3
+#define KVM_SBI_VERSION_MINOR		0
+
+/* The most negative error code SBI v3.0 defines (SBI_ERR_DENIED_LOCKED). */
+#define KVM_SBI_ERR_LAST		(-14)
+
+/* Upper bound on registered extensions; checked at build time. */
+#define KVM_SBI_MAX_EXTS		24
+
+/* onereg_idx of an extension that userspace cannot disable (BASE). */
+#define KVM_SBI_NO_ONEREG		(-1)
+
+/**
+ * struct kvm_vcpu_sbi_call - one SBI call, decoded from the guest registers
+ * @eid: extension ID (a7)
+ * @fid: function ID (a6); meaningless for legacy calls
+ * @args: arguments (a0..a5)
+ */
+struct kvm_vcpu_sbi_call {
+	unsigned long eid;
+	unsigned long fid;
+	unsigned long args[6];
+};
+
+/**
+ * enum kvm_vcpu_sbi_outcome - what happens once an SBI function returns
+ * @KVM_SBI_RETURN: a0 = err_val, a1 = out_val (not for legacy calls,
+ *	EIDs 0x00-0x0F, which preserve a1), sepc += 4, back to the guest
+ * @KVM_SBI_FORWARD: exit to userspace with KVM_EXIT_RISCV_SBI; the answer
+ *	is written back on the next KVM_RUN
+ * @KVM_SBI_EXIT: exit to userspace with the exit the function filled in
+ *	kvm_run (a system event); sepc is not advanced
+ * @KVM_SBI_REDIRECTED: the function set the guest's pc and registers
+ *	itself (a trap redirected into the guest, a non-retentive resume);
+ *	nothing is written back
+ * @KVM_SBI_FAILED: KVM_RUN fails with host_err
+ */
+enum kvm_vcpu_sbi_outcome {
+	KVM_SBI_RETURN = 0,
+	KVM_SBI_FORWARD,
+	KVM_SBI_EXIT,
+	KVM_SBI_REDIRECTED,
+	KVM_SBI_FAILED,
+};
+
+/**
+ * struct kvm_vcpu_sbi_return - the result of an SBI function
+ * @outcome: what happens next
+ * @err_val: SBI error code for the guest (KVM_SBI_RETURN)
+ * @out_val: value for the guest (KVM_SBI_RETURN)
+ * @host_err: negative errno for KVM_RUN (KVM_SBI_FAILED)
+ *
+ * The dispatcher presets KVM_SBI_RETURN with SBI_ERR_NOT_SUPPORTED, so a
+ * function that does not answer still gives the guest a spec answer. SBI
+ * error codes and errnos never share a member. (vcpu_pmu.c fills err_val
+ * and out_val directly; the PMU extension maps its errno to an outcome.)
+ */
+struct kvm_vcpu_sbi_return {
+	enum kvm_vcpu_sbi_outcome outcome;
+	long err_val;
+	unsigned long out_val;
+	int host_err;
+};
+
+/**
+ * typedef kvm_vcpu_sbi_fn - one SBI function (or a whole legacy/range
+ *	extension)
+ * @vcpu: the calling vCPU, loaded, preemptible, kvm->srcu held
+ * @call: the decoded call
+ * @ret: the result, preset to KVM_SBI_RETURN / SBI_ERR_NOT_SUPPORTED
+ *
+ * Context: the vCPU's KVM_RUN; may sleep.
+ */
+typedef void (*kvm_vcpu_sbi_fn)(struct kvm_vcpu *vcpu,
+				const struct kvm_vcpu_sbi_call *call,
+				struct kvm_vcpu_sbi_return *ret);
+
+/**
+ * struct kvm_vcpu_sbi_extension - an SBI extension, declared once, const
+ * @name: short name, for diagnostics
+ * @eid_start: first extension ID it serves
+ * @eid_end: last extension ID it serves (inclusive)
+ * @onereg_idx: KVM_RISCV_SBI_EXT_* index userspace enables it by, or
+ *	KVM_SBI_NO_ONEREG if it cannot be disabled
+ * @default_disabled: starts disabled on every vCPU
+ * @fns: functions indexed by FID (exactly one of @fns and @handler)
+ * @nr_fns: number of entries in @fns; a FID past it or a NULL entry is
+ *	SBI_ERR_NOT_SUPPORTED without calling anything
+ * @handler: one function for every call, for extensions that do not
+ *	select by FID (legacy calls, forwarded ranges)
+ * @probe: 0 if unavailable on @vcpu, else the value BASE probe_extension
+ *	reports; NULL means always available, reported as 1. Called at vCPU
+ *	creation and by probe_extension; must not fail or sleep.
+ * @init: at vCPU creation, before the first reset (optional)
+ * @deinit: at vCPU destruction (optional)
+ * @reset: at every vCPU reset (optional)
+ * @state_subtype: KVM_REG_RISCV_SBI_STATE subtype of its state registers
+ * @nr_state_regs: number of state registers (0: none)
+ * @get_state_reg: read state register @num (< @nr_state_regs)
+ * @set_state_reg: write state register @num; returns 0 or a negative errno
+ */
+struct kvm_vcpu_sbi_extension {
+	const char *name;
+	unsigned long eid_start;
+	unsigned long eid_end;
+	int onereg_idx;
+	bool default_disabled;
+	const kvm_vcpu_sbi_fn *fns;
+	unsigned int nr_fns;
+	kvm_vcpu_sbi_fn handler;
+	unsigned long (*probe)(struct kvm_vcpu *vcpu);
+	void (*init)(struct kvm_vcpu *vcpu);
+	void (*deinit)(struct kvm_vcpu *vcpu);
+	void (*reset)(struct kvm_vcpu *vcpu);
+	unsigned long state_subtype;
+	unsigned int nr_state_regs;
+	unsigned long (*get_state_reg)(struct kvm_vcpu *vcpu, unsigned int num);
+	int (*set_state_reg)(struct kvm_vcpu *vcpu, unsigned int num,
+			     unsigned long val);
+};
+
+/**
+ * enum kvm_vcpu_sbi_ext_state - an extension's state on one vCPU
+ * @KVM_SBI_EXT_UNAVAILABLE: not registered, or its probe said no
+ * @KVM_SBI_EXT_ENABLED: the guest can call it
+ * @KVM_SBI_EXT_DISABLED: userspace (or its default) disabled it
+ */
+enum kvm_vcpu_sbi_ext_state {
+	KVM_SBI_EXT_UNAVAILABLE = 0,
+	KVM_SBI_EXT_ENABLED,
+	KVM_SBI_EXT_DISABLED,
+};
+
+/**
+ * struct kvm_vcpu_sbi_context - per-vCPU state of the framework
+ * @ext_state: enum kvm_vcpu_sbi_ext_state per registered extension
+ * @forward_pending: a KVM_EXIT_RISCV_SBI awaits its answer
+ * @forward_legacy: ... and it was a legacy call (write back a0 only)
+ * @hsm_suspended: the vCPU is in HSM hart_suspend (read by other vCPUs)
+ */
+struct kvm_vcpu_sbi_context {
+	u8 ext_state[KVM_SBI_MAX_EXTS];
+	bool forward_pending;
+	bool forward_legacy;
+	bool hsm_suspended;
+};
+
+/* The extensions, one per vcpu_sbi_<name>.c. */
+extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_v01;
+extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_base;
+extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_time;
+extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_ipi;
+extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_rfence;
+extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_srst;
+extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_hsm;
+extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_pmu;
+extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_sta;
+extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_dbcn;
+extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_experimental;
+extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_vendor;
+
+/* Result helpers for extension functions. */
+
+/**
+ * kvm_vcpu_sbi_ret_value() - answer SBI_SUCCESS with a value
+ * @ret: the result
+ * @value: what a1 gets
+ */
+static inline void kvm_vcpu_sbi_ret_value(struct kvm_vcpu_sbi_return *ret,
+					  unsigned long value)
+{
+	ret->outcome = KVM_SBI_RETURN;
+	ret->err_val = SBI_SUCCESS;
+	ret->out_val = value;
+}
+
+/**
+ * kvm_vcpu_sbi_ret_error() - answer an SBI error
+ * @ret: the result
+ * @sbi_err: an SBI_ERR_* code
+ */
+static inline void kvm_vcpu_sbi_ret_error(struct kvm_vcpu_sbi_return *ret,
+					  long sbi_err)
+{
+	ret->outcome = KVM_SBI_RETURN;
+	ret->err_val = sbi_err;
+	ret->out_val = 0;
+}
+
+/**
+ * kvm_vcpu_sbi_ret_failed() - make KVM_RUN fail
+ * @ret: the result
+ * @host_err: a negative errno
+ */
+static inline void kvm_vcpu_sbi_ret_failed(struct kvm_vcpu_sbi_return *ret,
+					   int host_err)
+{
+	ret->outcome = KVM_SBI_FAILED;
+	ret->host_err = host_err;
+}
+
+/**
+ * kvm_vcpu_sbi_forward() - hand the call to userspace (KVM_EXIT_RISCV_SBI)
+ * @ret: the result
+ */
+static inline void kvm_vcpu_sbi_forward(struct kvm_vcpu_sbi_return *ret)
+{
+	ret->outcome = KVM_SBI_FORWARD;
+}
+
+/**
+ * kvm_vcpu_sbi_ret_redirected() - the guest resumes where its registers say
+ * @ret: the result
+ *
+ * For a function that redirected a trap into the guest (a guest-memory read
+ * returned KVM_GUEST_MEM_REDIRECTED) or set the guest's pc itself.
+ */
+static inline void kvm_vcpu_sbi_ret_redirected(struct kvm_vcpu_sbi_return *ret)
+{
+	ret->outcome = KVM_SBI_REDIRECTED;
+}
+
+/**
+ * kvm_vcpu_sbi_arg_u64() - a uint64_t argument
+ * @call: the call
+ * @idx: index of its (low) register
+ *
+ * The SBI calling convention passes a uint64_t in one register on RV64 and
+ * in the pair (args[idx], args[idx + 1]), low half first, on RV32.
+ *
+ * Return: the 64-bit value.
+ */
+static inline u64 kvm_vcpu_sbi_arg_u64(const struct kvm_vcpu_sbi_call *call,
+				       unsigned int idx)
+{
+	if (IS_ENABLED(CONFIG_32BIT))
+		return ((u64)call->args[idx + 1] << 32) | (u32)call->args[idx];
+	return call->args[idx];
+}
+
+/**
+ * kvm_vcpu_sbi_arg_pa() - a guest physical address passed as (lo, hi)
+ * @call: the call
+ * @idx: index of the lo register; hi is the next one
+ * @gpa: where to store the address
+ *
+ * Return: false if the address cannot be a guest physical address: on RV64
+ * hi must be 0 (lo holds all of it); on RV32 hi holds bits 63:32.
+ */
+static inline bool kvm_vcpu_sbi_arg_pa(const struct kvm_vcpu_sbi_call *call,
+				       unsigned int idx, gpa_t *gpa)
+{
+	unsigned long lo = call->args[idx], hi = call->args[idx + 1];
+
+	if (IS_ENABLED(CONFIG_64BIT)) {
+		*gpa = lo;
+		return !hi;
+	}
+	*gpa = ((u64)hi << 32) | lo;
+	return true;
+}
+
+/**
+ * kvm_vcpu_sbi_hart_selected() - is a hart in an SBI hart mask?
+ * @hartid: the hart (a vCPU id)
+ * @hmask: hart_mask
+ * @hbase: hart_mask_base; -1 selects every hart
+ *
+ * Return: true if bit (@hartid - @hbase) of @hmask is set, or @hbase is -1.
+ */
+static inline bool kvm_vcpu_sbi_hart_selected(unsigned long hartid,
+					      unsigned long hmask,
+					      unsigned long hbase)
+{
+	if (hbase == -1UL)
+		return true;
+	return hartid >= hbase && hartid - hbase < BITS_PER_LONG &&
+	       (hmask & BIT(hartid - hbase));
+}
+
+/*
+ * Framework services for extensions, documented (kernel-doc) in vcpu_sbi.c.
+ * An extension may also call another extension's fns[] entry directly (the
+ * legacy calls reuse the IPI and RFENCE functions that replaced them); such
+ * a call bypasses that extension's enable state.
+ */
+
+struct kvm_vcpu *kvm_riscv_vcpu_sbi_hart(struct kvm_vcpu *vcpu,
+					 unsigned long hartid);
+
+bool kvm_riscv_vcpu_sbi_hart_mask_valid(struct kvm_vcpu *vcpu,
+					unsigned long hmask,
+					unsigned long hbase);
+void kvm_riscv_vcpu_sbi_system_event(struct kvm_vcpu *vcpu,
+				     struct kvm_vcpu_sbi_return *ret,
+				     u32 type, u64 reason);
+const struct kvm_vcpu_sbi_extension *
+kvm_riscv_vcpu_sbi_find_ext(struct kvm_vcpu *vcpu, unsigned long eid);
+
+/* The guest-memory helper, documented (kernel-doc) in vcpu_guest_mem.c. */
+
+/* A fault was redirected into the guest; the caller must not advance sepc. */
+#define KVM_GUEST_MEM_REDIRECTED	1
+
+int kvm_riscv_vcpu_read_guest_va(struct kvm_vcpu *vcpu, unsigned long gva,
+				 void *buf, unsigned int len);
+int kvm_riscv_vcpu_fetch_guest_insn(struct kvm_vcpu *vcpu, unsigned long gva,
+				    unsigned long *insn);
+int kvm_riscv_vcpu_guest_pa_check(struct kvm_vcpu *vcpu, gpa_t gpa,
+				  unsigned long len, unsigned long align,
+				  bool write);
+int kvm_riscv_vcpu_read_guest_pa(struct kvm_vcpu *vcpu, gpa_t gpa,
+				 void *buf, unsigned long len);
+int kvm_riscv_vcpu_write_guest_pa(struct kvm_vcpu *vcpu, gpa_t gpa,
+				  const void *buf, unsigned long len);
+
+/* Entry points for the rest of KVM (vcpu_sbi.c). */
+
+int kvm_riscv_vcpu_sbi_registry_init(void);
+void kvm_riscv_vcpu_sbi_init(struct kvm_vcpu *vcpu);
+void kvm_riscv_vcpu_sbi_deinit(struct kvm_vcpu *vcpu);
+void kvm_riscv_vcpu_sbi_reset(struct kvm_vcpu *vcpu);
+int kvm_riscv_vcpu_sbi_ecall(struct kvm_vcpu *vcpu, struct kvm_run *run);
+int kvm_riscv_vcpu_sbi_return(struct kvm_vcpu *vcpu, struct kvm_run *run);
+bool kvm_riscv_vcpu_sbi_ext_available(struct kvm_vcpu *vcpu, int onereg_idx);
+bool kvm_riscv_vcpu_sbi_ext_enabled(struct kvm_vcpu *vcpu, int onereg_idx);
+int kvm_riscv_vcpu_set_reg_sbi_ext(struct kvm_vcpu *vcpu,
+				   const struct kvm_one_reg *reg);
+int kvm_riscv_vcpu_get_reg_sbi_ext(struct kvm_vcpu *vcpu,
+				   const struct kvm_one_reg *reg);
+int kvm_riscv_vcpu_set_reg_sbi(struct kvm_vcpu *vcpu,
+			       const struct kvm_one_reg *reg);
+int kvm_riscv_vcpu_get_reg_sbi(struct kvm_vcpu *vcpu,
+			       const struct kvm_one_reg *reg);
+int kvm_riscv_vcpu_sbi_copy_state_reg_indices(struct kvm_vcpu *vcpu,
+					      u64 __user *uindices);
+
+#endif /* __RISCV_KVM_VCPU_SBI_H__ */

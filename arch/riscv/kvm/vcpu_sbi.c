@@ -1,0 +1,734 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The SBI extension framework: registry, dispatch, forwarding to userspace,
+ * per-vCPU enable state and its ONE_REG interface.
+ *
+ * Extensions are const descriptors, one per vcpu_sbi_<name>.c. At KVM
+ * initialisation the registry validates them and sorts their EID ranges, so
+ * that an ecall finds its extension by binary search, whatever the number of
+ * extensions or the order of the list below. See
+ * Documentation/virt/kvm/riscv/sbi.rst.
+ */
+
+#include <linux/bsearch.h>
+#include <linux/errno.h>
+#include <linux/kvm_host.h>
+#include <linux/sort.h>
+#include <linux/uaccess.h>
+#include <asm/sbi.h>
+
+/* Legacy (v0.1) EIDs: one function each, a1 preserved. */
+#define SBI_LEGACY_EID_LAST	0x0F
+
+/* The extensions this kernel serves; the order does not matter. */
+static const struct kvm_vcpu_sbi_extension *const sbi_exts[] = {
+#ifdef CONFIG_RISCV_SBI_V01
+	&kvm_sbi_ext_v01,
+#endif
+	&kvm_sbi_ext_base,
+	&kvm_sbi_ext_time,
+	&kvm_sbi_ext_ipi,
+	&kvm_sbi_ext_rfence,
+	&kvm_sbi_ext_srst,
+	&kvm_sbi_ext_hsm,
+#ifdef CONFIG_RISCV_PMU_SBI
+	&kvm_sbi_ext_pmu,
+#endif
+	&kvm_sbi_ext_sta,
+	&kvm_sbi_ext_dbcn,
+	&kvm_sbi_ext_experimental,
+	&kvm_sbi_ext_vendor,
+};
+
+static_assert(ARRAY_SIZE(sbi_exts) <= KVM_SBI_MAX_EXTS);
+
+/* An EID range and the registry slot of the extension serving it. */
+struct sbi_range {
+	u32 start;
+	u32 end;
+	u8 slot;
+};
+
+/**
+ * struct sbi_registry - the extensions, indexed for dispatch
+ * @exts: descriptors; a slot is an index into this array
+ * @nr: number of descriptors
+ * @ranges: EID ranges sorted by start, for binary search
+ * @onereg_slot: slot of each KVM_RISCV_SBI_EXT_* index, or -1
+ */
+struct sbi_registry {
+	const struct kvm_vcpu_sbi_extension *const *exts;
+	unsigned int nr;
+	struct sbi_range ranges[KVM_SBI_MAX_EXTS];
+	s8 onereg_slot[KVM_RISCV_SBI_EXT_MAX];
+};
+
+static struct sbi_registry sbi_registry __ro_after_init;
+
+static int sbi_range_cmp(const void *a, const void *b)
+{
+	const struct sbi_range *ra = a, *rb = b;
+
+	return ra->start < rb->start ? -1 : ra->start > rb->start;
+}
+
+static int sbi_ext_check(const struct kvm_vcpu_sbi_extension *ext)
+{
+	if (ext->eid_start > ext->eid_end || ext->eid_end > U32_MAX)
+		return -EINVAL;
+	if (!ext->handler == !ext->fns || (ext->fns && !ext->nr_fns))
+		return -EINVAL;
+	if (ext->onereg_idx != KVM_SBI_NO_ONEREG &&
+	    (ext->onereg_idx < 0 || ext->onereg_idx >= KVM_RISCV_SBI_EXT_MAX))
+		return -EINVAL;
+	if (ext->nr_state_regs && (!ext->get_state_reg || !ext->set_state_reg))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Validate @exts and index them in @reg: -EINVAL for a malformed descriptor,
+ * -EEXIST for overlapping EID ranges or a ONE_REG index used twice.
+ */
+static int sbi_registry_build(struct sbi_registry *reg,
+			      const struct kvm_vcpu_sbi_extension *const *exts,
+			      unsigned int nr)
+{
+	unsigned int i;
+
+	if (nr > KVM_SBI_MAX_EXTS)
+		return -E2BIG;
+	memset(reg->onereg_slot, -1, sizeof(reg->onereg_slot));
+	for (i = 0; i < nr; i++) {
+		int idx = exts[i]->onereg_idx;
+
+		if (sbi_ext_check(exts[i]))
+			return -EINVAL;
+		if (idx != KVM_SBI_NO_ONEREG) {
+			if (reg->onereg_slot[idx] >= 0)
+				return -EEXIST;
+			reg->onereg_slot[idx] = i;
+		}
+		reg->ranges[i] = (struct sbi_range) {
+			.start = exts[i]->eid_start,
+			.end = exts[i]->eid_end,
+			.slot = i,
+		};
+	}
+	sort(reg->ranges, nr, sizeof(reg->ranges[0]), sbi_range_cmp, NULL);
+	for (i = 1; i < nr; i++) {
+		if (reg->ranges[i].start <= reg->ranges[i - 1].end)
+			return -EEXIST;
+	}
+	reg->exts = exts;
+	reg->nr = nr;
+	return 0;
+}
+
+static int sbi_range_match(const void *key, const void *elt)
+{
+	unsigned long eid = *(const unsigned long *)key;
+	const struct sbi_range *r = elt;
+
+	if (eid < r->start)
+		return -1;
+	return eid > r->end;
+}
+
+/* Slot of the extension serving @eid, or -1. */
+static int sbi_registry_find(const struct sbi_registry *reg, unsigned long eid)
+{
+	const struct sbi_range *r;
+
+	r = bsearch(&eid, reg->ranges, reg->nr, sizeof(*r), sbi_range_match);
+	return r ? r->slot : -1;
+}
+
+/**
+ * kvm_riscv_vcpu_sbi_registry_init() - validate and index the extensions
+ *
+ * Context: KVM module initialisation.
+ * Return: 0, or a negative errno if a descriptor is malformed (a host bug).
+ */
+int __init kvm_riscv_vcpu_sbi_registry_init(void)
+{
+	int rc = sbi_registry_build(&sbi_registry, sbi_exts,
+				    ARRAY_SIZE(sbi_exts));
+
+	if (rc)
+		kvm_err("SBI extension registry is inconsistent: %d\n", rc);
+	return rc;
+}
+
+static enum kvm_vcpu_sbi_ext_state sbi_ext_state(struct kvm_vcpu *vcpu,
+						 int slot)
+{
+	return vcpu->arch.sbi_context.ext_state[slot];
+}
+
+/**
+ * kvm_riscv_vcpu_sbi_find_ext() - the enabled extension serving an EID
+ * @vcpu: the vCPU
+ * @eid: extension ID
+ *
+ * Return: the descriptor, or NULL if none serves @eid or it is not enabled
+ * on @vcpu (which is what the guest sees: SBI_ERR_NOT_SUPPORTED).
+ */
+const struct kvm_vcpu_sbi_extension *
+kvm_riscv_vcpu_sbi_find_ext(struct kvm_vcpu *vcpu, unsigned long eid)
+{
+	int slot = sbi_registry_find(&sbi_registry, eid);
+
+	if (slot < 0 || sbi_ext_state(vcpu, slot) != KVM_SBI_EXT_ENABLED)
+		return NULL;
+	return sbi_registry.exts[slot];
+}
+
+static bool sbi_eid_is_legacy(unsigned long eid)
+{
+	return eid <= SBI_LEGACY_EID_LAST;
+}
+
+/* An SBI error outside the range the specification defines is a host bug. */
+static long sbi_error_sanitize(long err)
+{
+	if (likely(err <= SBI_SUCCESS && err >= KVM_SBI_ERR_LAST))
+		return err;
+	WARN_ONCE(1, "KVM: SBI handler returned invalid error %ld\n", err);
+	return SBI_ERR_FAILURE;
+}
+
+static void sbi_forward(struct kvm_vcpu *vcpu, struct kvm_run *run,
+			const struct kvm_vcpu_sbi_call *call)
+{
+	struct kvm_vcpu_sbi_context *ctx = &vcpu->arch.sbi_context;
+
+	ctx->forward_pending = true;
+	ctx->forward_legacy = sbi_eid_is_legacy(call->eid);
+	vcpu->stat.ecall_exit_stat++;
+
+	run->exit_reason = KVM_EXIT_RISCV_SBI;
+	run->riscv_sbi.extension_id = call->eid;
+	run->riscv_sbi.function_id = call->fid;
+	memcpy(run->riscv_sbi.args, call->args, sizeof(run->riscv_sbi.args));
+	run->riscv_sbi.ret[0] = SBI_ERR_NOT_SUPPORTED;
+	run->riscv_sbi.ret[1] = 0;
+}
+
+/* Finish a call; returns as kvm_riscv_vcpu_exit() (>0 guest, 0 user, <0). */
+static int sbi_complete(struct kvm_vcpu *vcpu, struct kvm_run *run,
+			const struct kvm_vcpu_sbi_call *call,
+			const struct kvm_vcpu_sbi_return *ret)
+{
+	struct kvm_cpu_context *cp = &vcpu->arch.guest_context;
+
+	switch (ret->outcome) {
+	case KVM_SBI_RETURN:
+		if (sbi_eid_is_legacy(call->eid)) {
+			cp->a0 = ret->err_val;	/* function specific */
+		} else {
+			cp->a0 = sbi_error_sanitize(ret->err_val);
+			cp->a1 = ret->out_val;
+		}
+		cp->sepc += 4;
+		return 1;
+	case KVM_SBI_FORWARD:
+		sbi_forward(vcpu, run, call);
+		return 0;
+	case KVM_SBI_EXIT:
+		return 0;
+	case KVM_SBI_REDIRECTED:
+		return 1;
+	case KVM_SBI_FAILED:
+		if (ret->host_err < 0)
+			return ret->host_err;
+		break;
+	}
+	WARN_ONCE(1, "KVM: SBI handler outcome %d/%d\n", ret->outcome,
+		  ret->host_err);
+	return -EINVAL;
+}
+
+/**
+ * kvm_riscv_vcpu_sbi_ecall() - answer an ecall from VS-mode
+ * @vcpu: the calling vCPU
+ * @run: its kvm_run
+ *
+ * Context: vCPU exit handling (vCPU loaded, preemptible, kvm->srcu held).
+ * Return: >0 to re-enter the guest, 0 to exit to userspace (exit_reason
+ * set), <0 to fail KVM_RUN.
+ */
+int kvm_riscv_vcpu_sbi_ecall(struct kvm_vcpu *vcpu, struct kvm_run *run)
+{
+	struct kvm_cpu_context *cp = &vcpu->arch.guest_context;
+	struct kvm_vcpu_sbi_return ret = {
+		.outcome = KVM_SBI_RETURN,
+		.err_val = SBI_ERR_NOT_SUPPORTED,
+	};
+	const struct kvm_vcpu_sbi_call call = {
+		.eid = cp->a7,
+		.fid = cp->a6,
+		.args = { cp->a0, cp->a1, cp->a2, cp->a3, cp->a4, cp->a5 },
+	};
+	const struct kvm_vcpu_sbi_extension *ext;
+
+	ext = kvm_riscv_vcpu_sbi_find_ext(vcpu, call.eid);
+	if (ext && ext->handler)
+		ext->handler(vcpu, &call, &ret);
+	else if (ext && call.fid < ext->nr_fns && ext->fns[call.fid])
+		ext->fns[call.fid](vcpu, &call, &ret);
+
+	return sbi_complete(vcpu, run, &call, &ret);
+}
+
+/**
+ * kvm_riscv_vcpu_sbi_return() - apply userspace's answer to a forwarded call
+ * @vcpu: the vCPU
+ * @run: its kvm_run, exit_reason KVM_EXIT_RISCV_SBI
+ *
+ * Writes a0 (and a1, unless the call was a legacy one) from run->riscv_sbi.ret
+ * and steps over the ecall, once per forwarded call.
+ *
+ * Context: KVM_RUN, before entering the guest.
+ * Return: 0.
+ */
+int kvm_riscv_vcpu_sbi_return(struct kvm_vcpu *vcpu, struct kvm_run *run)
+{
+	struct kvm_vcpu_sbi_context *ctx = &vcpu->arch.sbi_context;
+	struct kvm_cpu_context *cp = &vcpu->arch.guest_context;
+
+	if (!ctx->forward_pending)
+		return 0;
+	ctx->forward_pending = false;
+
+	cp->a0 = run->riscv_sbi.ret[0];
+	if (!ctx->forward_legacy)
+		cp->a1 = run->riscv_sbi.ret[1];
+	cp->sepc += 4;
+	return 0;
+}
+
+/**
+ * kvm_riscv_vcpu_sbi_hart() - the vCPU an SBI hart ID names
+ * @vcpu: the calling vCPU
+ * @hartid: hart ID from the guest (any value)
+ *
+ * Return: the vCPU whose vcpu_id is @hartid, or NULL.
+ */
+struct kvm_vcpu *kvm_riscv_vcpu_sbi_hart(struct kvm_vcpu *vcpu,
+					 unsigned long hartid)
+{
+	if (hartid >= KVM_MAX_VCPU_IDS)
+		return NULL;
+	return kvm_get_vcpu_by_id(vcpu->kvm, hartid);
+}
+
+/**
+ * kvm_riscv_vcpu_sbi_hart_mask_valid() - does an SBI hart mask name vCPUs only?
+ * @vcpu: the calling vCPU
+ * @hmask: hart_mask
+ * @hbase: hart_mask_base; -1 selects all harts
+ *
+ * Return: true if @hbase is -1 or every hart selected by @hmask is a vCPU.
+ */
+bool kvm_riscv_vcpu_sbi_hart_mask_valid(struct kvm_vcpu *vcpu,
+					unsigned long hmask,
+					unsigned long hbase)
+{
+	unsigned long bit;
+
+	if (hbase == -1UL)
+		return true;
+	for_each_set_bit(bit, &hmask, BITS_PER_LONG) {
+		if (hbase + bit < hbase || !kvm_riscv_vcpu_sbi_hart(vcpu, hbase + bit))
+			return false;
+	}
+	return true;
+}
+
+/**
+ * kvm_riscv_vcpu_sbi_system_event() - stop the VM and report a system event
+ * @vcpu: the calling vCPU
+ * @ret: its result, set to KVM_SBI_EXIT
+ * @type: KVM_SYSTEM_EVENT_*
+ * @reason: reported in data[0]
+ *
+ * Every vCPU of the VM is stopped; the caller's KVM_RUN exits with
+ * KVM_EXIT_SYSTEM_EVENT.
+ */
+void kvm_riscv_vcpu_sbi_system_event(struct kvm_vcpu *vcpu,
+				     struct kvm_vcpu_sbi_return *ret,
+				     u32 type, u64 reason)
+{
+	struct kvm_run *run = vcpu->run;
+	struct kvm_vcpu *tmp;
+	unsigned long i;
+
+	kvm_for_each_vcpu(i, tmp, vcpu->kvm)
+		kvm_riscv_vcpu_power_off(tmp);
+
+	memset(&run->system_event, 0, sizeof(run->system_event));
+	run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
+	run->system_event.type = type;
+	run->system_event.ndata = 1;
+	run->system_event.data[0] = reason;
+	ret->outcome = KVM_SBI_EXIT;
+}
+
+/* Per-vCPU lifecycle. */
+
+/**
+ * kvm_riscv_vcpu_sbi_init() - set up the extensions of a new vCPU
+ * @vcpu: the vCPU, after its PMU and timer are set up
+ *
+ * An extension whose probe says 0 is unavailable on @vcpu; the others start
+ * enabled unless default_disabled.
+ */
+void kvm_riscv_vcpu_sbi_init(struct kvm_vcpu *vcpu)
+{
+	u8 *state = vcpu->arch.sbi_context.ext_state;
+	unsigned int i;
+
+	for (i = 0; i < sbi_registry.nr; i++) {
+		const struct kvm_vcpu_sbi_extension *ext = sbi_registry.exts[i];
+
+		if (ext->probe && !ext->probe(vcpu)) {
+			state[i] = KVM_SBI_EXT_UNAVAILABLE;
+			continue;
+		}
+		state[i] = ext->default_disabled ? KVM_SBI_EXT_DISABLED :
+						   KVM_SBI_EXT_ENABLED;
+		if (ext->init)
+			ext->init(vcpu);
+	}
+}
+
+/**
+ * kvm_riscv_vcpu_sbi_deinit() - tear down the extensions of a vCPU
+ * @vcpu: the vCPU being destroyed
+ */
+void kvm_riscv_vcpu_sbi_deinit(struct kvm_vcpu *vcpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < sbi_registry.nr; i++) {
+		const struct kvm_vcpu_sbi_extension *ext = sbi_registry.exts[i];
+
+		if (ext->deinit && sbi_ext_state(vcpu, i) != KVM_SBI_EXT_UNAVAILABLE)
+			ext->deinit(vcpu);
+	}
+}
+
+/**
+ * kvm_riscv_vcpu_sbi_reset() - reset the extensions' per-vCPU state
+ * @vcpu: the vCPU being reset
+ *
+ * A forwarded call that userspace has not answered is dropped.
+ */
+void kvm_riscv_vcpu_sbi_reset(struct kvm_vcpu *vcpu)
+{
+	struct kvm_vcpu_sbi_context *ctx = &vcpu->arch.sbi_context;
+	unsigned int i;
+
+	ctx->forward_pending = false;
+	WRITE_ONCE(ctx->hsm_suspended, false);
+	for (i = 0; i < sbi_registry.nr; i++) {
+		if (sbi_registry.exts[i]->reset)
+			sbi_registry.exts[i]->reset(vcpu);
+	}
+}
+
+/* ONE_REG: KVM_REG_RISCV_SBI_EXT (enable state) */
+
+static int sbi_onereg_slot(struct kvm_vcpu *vcpu, unsigned long idx)
+{
+	int slot;
+
+	if (idx >= KVM_RISCV_SBI_EXT_MAX)
+		return -ENOENT;
+	slot = sbi_registry.onereg_slot[idx];
+	if (slot < 0 || sbi_ext_state(vcpu, slot) == KVM_SBI_EXT_UNAVAILABLE)
+		return -ENOENT;
+	return slot;
+}
+
+/**
+ * kvm_riscv_vcpu_sbi_ext_available() - can userspace enable this extension?
+ * @vcpu: the vCPU
+ * @onereg_idx: KVM_RISCV_SBI_EXT_* index
+ *
+ * Return: true if it is registered and its probe accepted @vcpu.
+ */
+bool kvm_riscv_vcpu_sbi_ext_available(struct kvm_vcpu *vcpu, int onereg_idx)
+{
+	return onereg_idx >= 0 && sbi_onereg_slot(vcpu, onereg_idx) >= 0;
+}
+
+/**
+ * kvm_riscv_vcpu_sbi_ext_enabled() - is this extension enabled on the vCPU?
+ * @vcpu: the vCPU
+ * @onereg_idx: KVM_RISCV_SBI_EXT_* index
+ *
+ * Return: true if the guest can call it.
+ */
+bool kvm_riscv_vcpu_sbi_ext_enabled(struct kvm_vcpu *vcpu, int onereg_idx)
+{
+	int slot = onereg_idx >= 0 ? sbi_onereg_slot(vcpu, onereg_idx) : -1;
+
+	return slot >= 0 && sbi_ext_state(vcpu, slot) == KVM_SBI_EXT_ENABLED;
+}
+
+static int sbi_ext_set_one(struct kvm_vcpu *vcpu, unsigned long idx,
+			   unsigned long val)
+{
+	int slot;
+
+	if (val > 1)
+		return -EINVAL;
+	slot = sbi_onereg_slot(vcpu, idx);
+	if (slot < 0)
+		return slot;
+	vcpu->arch.sbi_context.ext_state[slot] = val ? KVM_SBI_EXT_ENABLED :
+						       KVM_SBI_EXT_DISABLED;
+	return 0;
+}
+
+static int sbi_ext_get_one(struct kvm_vcpu *vcpu, unsigned long idx,
+			   unsigned long *val)
+{
+	int slot = sbi_onereg_slot(vcpu, idx);
+
+	if (slot < 0)
+		return slot;
+	*val = sbi_ext_state(vcpu, slot) == KVM_SBI_EXT_ENABLED;
+	return 0;
+}
+
+/* Bit i of multi-register @reg_num stands for index reg_num * BITS_PER_LONG + i. */
+static unsigned long sbi_ext_multi_first(unsigned long reg_num)
+{
+	return reg_num * BITS_PER_LONG;
+}
+
+static int sbi_ext_set_multi(struct kvm_vcpu *vcpu, unsigned long reg_num,
+			     unsigned long mask, bool enable)
+{
+	unsigned long bit;
+
+	if (reg_num > KVM_REG_RISCV_SBI_MULTI_REG_LAST)
+		return -ENOENT;
+	/* As in 6.12: indices that are unavailable are skipped silently. */
+	for_each_set_bit(bit, &mask, BITS_PER_LONG)
+		sbi_ext_set_one(vcpu, sbi_ext_multi_first(reg_num) + bit, enable);
+	return 0;
+}
+
+static int sbi_ext_get_multi(struct kvm_vcpu *vcpu, unsigned long reg_num,
+			     unsigned long *mask)
+{
+	unsigned long bit, val;
+
+	if (reg_num > KVM_REG_RISCV_SBI_MULTI_REG_LAST)
+		return -ENOENT;
+	*mask = 0;
+	for (bit = 0; bit < BITS_PER_LONG; bit++) {
+		if (!sbi_ext_get_one(vcpu, sbi_ext_multi_first(reg_num) + bit,
+				     &val) && val)
+			*mask |= BIT(bit);
+	}
+	return 0;
+}
+
+/* Split a KVM_REG_RISCV_SBI_* register id into subtype and number. */
+static unsigned long sbi_reg_split(u64 id, u64 type, unsigned long *subtype)
+{
+	unsigned long num = id & ~(KVM_REG_ARCH_MASK | KVM_REG_SIZE_MASK | type);
+
+	*subtype = num & KVM_REG_RISCV_SUBTYPE_MASK;
+	return num & ~KVM_REG_RISCV_SUBTYPE_MASK;
+}
+
+/**
+ * kvm_riscv_vcpu_set_reg_sbi_ext() - KVM_SET_ONE_REG, KVM_REG_RISCV_SBI_EXT
+ * @vcpu: the vCPU
+ * @reg: the register
+ *
+ * Return: 0; -EINVAL (size, value); -EBUSY once the vCPU has run; -ENOENT
+ * for an unavailable or unknown extension; -EFAULT.
+ */
+int kvm_riscv_vcpu_set_reg_sbi_ext(struct kvm_vcpu *vcpu,
+				   const struct kvm_one_reg *reg)
+{
+	unsigned long __user *uaddr = u64_to_user_ptr(reg->addr);
+	unsigned long num, subtype, val;
+
+	if (KVM_REG_SIZE(reg->id) != sizeof(unsigned long))
+		return -EINVAL;
+	if (vcpu->arch.ran_atleast_once)
+		return -EBUSY;
+	if (copy_from_user(&val, uaddr, sizeof(val)))
+		return -EFAULT;
+
+	num = sbi_reg_split(reg->id, KVM_REG_RISCV_SBI_EXT, &subtype);
+	switch (subtype) {
+	case KVM_REG_RISCV_SBI_SINGLE:
+		return sbi_ext_set_one(vcpu, num, val);
+	case KVM_REG_RISCV_SBI_MULTI_EN:
+		return sbi_ext_set_multi(vcpu, num, val, true);
+	case KVM_REG_RISCV_SBI_MULTI_DIS:
+		return sbi_ext_set_multi(vcpu, num, val, false);
+	default:
+		return -ENOENT;
+	}
+}
+
+/**
+ * kvm_riscv_vcpu_get_reg_sbi_ext() - KVM_GET_ONE_REG, KVM_REG_RISCV_SBI_EXT
+ * @vcpu: the vCPU
+ * @reg: the register
+ *
+ * Return: 0; -EINVAL (size); -ENOENT for an unavailable or unknown
+ * extension; -EFAULT.
+ */
+int kvm_riscv_vcpu_get_reg_sbi_ext(struct kvm_vcpu *vcpu,
+				   const struct kvm_one_reg *reg)
+{
+	unsigned long __user *uaddr = u64_to_user_ptr(reg->addr);
+	unsigned long num, subtype, val;
+	int rc;
+
+	if (KVM_REG_SIZE(reg->id) != sizeof(unsigned long))
+		return -EINVAL;
+
+	num = sbi_reg_split(reg->id, KVM_REG_RISCV_SBI_EXT, &subtype);
+	switch (subtype) {
+	case KVM_REG_RISCV_SBI_SINGLE:
+		rc = sbi_ext_get_one(vcpu, num, &val);
+		break;
+	case KVM_REG_RISCV_SBI_MULTI_EN:
+		rc = sbi_ext_get_multi(vcpu, num, &val);
+		break;
+	case KVM_REG_RISCV_SBI_MULTI_DIS:
+		rc = sbi_ext_get_multi(vcpu, num, &val);
+		val = ~val;
+		break;
+	default:
+		return -ENOENT;
+	}
+	if (rc)
+		return rc;
+	return copy_to_user(uaddr, &val, sizeof(val)) ? -EFAULT : 0;
+}
+
+/* ONE_REG: KVM_REG_RISCV_SBI_STATE (registers an extension declares) */
+
+/*
+ * The extension owning state register @reg and the register's number in
+ * *@num: NULL with *@err = -ENOENT for an unavailable extension, -EINVAL for
+ * a subtype nobody declares or a number past its registers (as 6.12).
+ */
+static const struct kvm_vcpu_sbi_extension *
+sbi_state_reg(struct kvm_vcpu *vcpu, const struct kvm_one_reg *reg,
+	      unsigned long *num, int *err)
+{
+	unsigned long subtype;
+	unsigned int i;
+
+	*num = sbi_reg_split(reg->id, KVM_REG_RISCV_SBI_STATE, &subtype);
+	for (i = 0; i < sbi_registry.nr; i++) {
+		const struct kvm_vcpu_sbi_extension *ext = sbi_registry.exts[i];
+
+		if (!ext->nr_state_regs || ext->state_subtype != subtype)
+			continue;
+		*err = sbi_ext_state(vcpu, i) == KVM_SBI_EXT_UNAVAILABLE ?
+		       -ENOENT : -EINVAL;
+		if (*err == -ENOENT || *num >= ext->nr_state_regs)
+			return NULL;
+		return ext;
+	}
+	*err = -EINVAL;
+	return NULL;
+}
+
+/**
+ * kvm_riscv_vcpu_set_reg_sbi() - KVM_SET_ONE_REG, KVM_REG_RISCV_SBI_STATE
+ * @vcpu: the vCPU
+ * @reg: the register
+ *
+ * Return: 0; -EINVAL (size, unknown subtype or number, value); -ENOENT
+ * (extension unavailable); -EFAULT.
+ */
+int kvm_riscv_vcpu_set_reg_sbi(struct kvm_vcpu *vcpu,
+			       const struct kvm_one_reg *reg)
+{
+	unsigned long __user *uaddr = u64_to_user_ptr(reg->addr);
+	const struct kvm_vcpu_sbi_extension *ext;
+	unsigned long num, val;
+	int err;
+
+	if (KVM_REG_SIZE(reg->id) != sizeof(unsigned long))
+		return -EINVAL;
+	if (copy_from_user(&val, uaddr, sizeof(val)))
+		return -EFAULT;
+	ext = sbi_state_reg(vcpu, reg, &num, &err);
+	return ext ? ext->set_state_reg(vcpu, num, val) : err;
+}
+
+/**
+ * kvm_riscv_vcpu_get_reg_sbi() - KVM_GET_ONE_REG, KVM_REG_RISCV_SBI_STATE
+ * @vcpu: the vCPU
+ * @reg: the register
+ *
+ * Return: as kvm_riscv_vcpu_set_reg_sbi().
+ */
+int kvm_riscv_vcpu_get_reg_sbi(struct kvm_vcpu *vcpu,
+			       const struct kvm_one_reg *reg)
+{
+	unsigned long __user *uaddr = u64_to_user_ptr(reg->addr);
+	const struct kvm_vcpu_sbi_extension *ext;
+	unsigned long num, val;
+	int err;
+
+	if (KVM_REG_SIZE(reg->id) != sizeof(unsigned long))
+		return -EINVAL;
+	ext = sbi_state_reg(vcpu, reg, &num, &err);
+	if (!ext)
+		return err;
+	val = ext->get_state_reg(vcpu, num);
+	return copy_to_user(uaddr, &val, sizeof(val)) ? -EFAULT : 0;
+}
+
+/**
+ * kvm_riscv_vcpu_sbi_copy_state_reg_indices() - list the SBI state registers
+ * @vcpu: the vCPU
+ * @uindices: where to store the ids, or NULL to count them
+ *
+ * Lists the state registers of every enabled extension (KVM_GET_REG_LIST).
+ *
+ * Return: the number of registers, or -EFAULT.
+ */
+int kvm_riscv_vcpu_sbi_copy_state_reg_indices(struct kvm_vcpu *vcpu,
+					      u64 __user *uindices)
+{
+	u64 size = IS_ENABLED(CONFIG_32BIT) ? KVM_REG_SIZE_U32 : KVM_REG_SIZE_U64;
+	unsigned int i, n, total = 0;
+
+	for (i = 0; i < sbi_registry.nr; i++) {
+		const struct kvm_vcpu_sbi_extension *ext = sbi_registry.exts[i];
+
+		if (sbi_ext_state(vcpu, i) != KVM_SBI_EXT_ENABLED)
+			continue;
+		for (n = 0; n < ext->nr_state_regs; n++, total++) {
+			u64 id = KVM_REG_RISCV | size | KVM_REG_RISCV_SBI_STATE |
+				 ext->state_subtype | n;
+
+			if (uindices && put_user(id, uindices++))
+				return -EFAULT;
+		}
+	}
+	return total;
+}
+
+#if IS_ENABLED(CONFIG_KVM_RISCV_SBI_KUNIT_TEST)
+#include "vcpu_sbi_test.c"
+#endif

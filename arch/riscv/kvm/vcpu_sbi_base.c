@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * SBI Base extension (EID 0x10): the calls a guest makes first, to learn
+ * which SBI version and implementation it runs on and which extensions it
+ * may use. Every function is mandatory and succeeds.
+ */
+
+#include <linux/kvm_host.h>
+#include <linux/version.h>
+
+static void base_get_spec_version(struct kvm_vcpu *vcpu,
+				  const struct kvm_vcpu_sbi_call *call,
+				  struct kvm_vcpu_sbi_return *ret)
+{
+	kvm_vcpu_sbi_ret_value(ret, (KVM_SBI_VERSION_MAJOR <<
+				     SBI_SPEC_VERSION_MAJOR_SHIFT) |
+				    KVM_SBI_VERSION_MINOR);
+}
+
+static void base_get_impl_id(struct kvm_vcpu *vcpu,
+			     const struct kvm_vcpu_sbi_call *call,
+			     struct kvm_vcpu_sbi_return *ret)
+{
+	kvm_vcpu_sbi_ret_value(ret, KVM_SBI_IMPID);
+}
+
+/* The host kernel's version, encoded as LINUX_VERSION_CODE is. */
+static void base_get_impl_version(struct kvm_vcpu *vcpu,
+				  const struct kvm_vcpu_sbi_call *call,
+				  struct kvm_vcpu_sbi_return *ret)
+{
+	kvm_vcpu_sbi_ret_value(ret, KERNEL_VERSION(LINUX_VERSION_MAJOR,
+						   LINUX_VERSION_PATCHLEVEL,
+						   LINUX_VERSION_SUBLEVEL));
+}
+
+static void base_probe_extension(struct kvm_vcpu *vcpu,
+				 const struct kvm_vcpu_sbi_call *call,
+				 struct kvm_vcpu_sbi_return *ret)
+{
+	const struct kvm_vcpu_sbi_extension *ext;
+
+	/* A disabled or unavailable extension is not found: report 0. */
+	ext = kvm_riscv_vcpu_sbi_find_ext(vcpu, call->args[0]);
+	if (!ext) {
+		kvm_vcpu_sbi_ret_value(ret, 0);
+		return;
+	}
+
+	/* The VMM implements these ranges: only it knows which EIDs exist. */
+	if (ext == &kvm_sbi_ext_experimental || ext == &kvm_sbi_ext_vendor) {
+		kvm_vcpu_sbi_forward(ret);
+		return;
+	}
+
+	kvm_vcpu_sbi_ret_value(ret, ext->probe ? ext->probe(vcpu) : 1);
+}
+
+static void base_get_mvendorid(struct kvm_vcpu *vcpu,
+			       const struct kvm_vcpu_sbi_call *call,
+			       struct kvm_vcpu_sbi_return *ret)
+{
+	kvm_vcpu_sbi_ret_value(ret, vcpu->arch.mvendorid);
+}
+
+static void base_get_marchid(struct kvm_vcpu *vcpu,
+			     const struct kvm_vcpu_sbi_call *call,
+			     struct kvm_vcpu_sbi_return *ret)
+{
+	kvm_vcpu_sbi_ret_value(ret, vcpu->arch.marchid);
+}
+
+static void base_get_mimpid(struct kvm_vcpu *vcpu,
+			    const struct kvm_vcpu_sbi_call *call,
+			    struct kvm_vcpu_sbi_return *ret)
+{
+	kvm_vcpu_sbi_ret_value(ret, vcpu->arch.mimpid);
+}
+
+static const kvm_vcpu_sbi_fn base_fns[] = {
+	[SBI_EXT_BASE_GET_SPEC_VERSION]	= base_get_spec_version,
+	[SBI_EXT_BASE_GET_IMP_ID]	= base_get_impl_id,
+	[SBI_EXT_BASE_GET_IMP_VERSION]	= base_get_impl_version,
+	[SBI_EXT_BASE_PROBE_EXT]	= base_probe_extension,
+	[SBI_EXT_BASE_GET_MVENDORID]	= base_get_mvendorid,
+	[SBI_EXT_BASE_GET_MARCHID]	= base_get_marchid,
+	[SBI_EXT_BASE_GET_MIMPID]	= base_get_mimpid,
+};
+
+const struct kvm_vcpu_sbi_extension kvm_sbi_ext_base = {
+	.name		= "base",
+	.eid_start	= SBI_EXT_BASE,
+	.eid_end	= SBI_EXT_BASE,
+	.onereg_idx	= KVM_SBI_NO_ONEREG,
+	.fns		= base_fns,
+	.nr_fns		= ARRAY_SIZE(base_fns),
+};

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * SBI IPI extension (sPI): a guest hart raises a supervisor software
+ * interrupt on a set of harts, given as an SBI hart mask. In a guest the
+ * harts are the VM's vCPUs and the interrupt is VS-mode's.
+ */
+
+#include <linux/kvm_host.h>
+#include <asm/kvm_vcpu_pmu.h>
+
+static void ipi_send_ipi(struct kvm_vcpu *vcpu,
+			 const struct kvm_vcpu_sbi_call *call,
+			 struct kvm_vcpu_sbi_return *ret)
+{
+	unsigned long hmask = call->args[0], hbase = call->args[1];
+	struct kvm_vcpu *target;
+	unsigned long i;
+	int err;
+
+	/* The spec's INVALID_PARAM leaves no room for a partial send. */
+	if (!kvm_riscv_vcpu_sbi_hart_mask_valid(vcpu, hmask, hbase)) {
+		kvm_vcpu_sbi_ret_error(ret, SBI_ERR_INVALID_PARAM);
+		return;
+	}
+
+	kvm_riscv_vcpu_pmu_incr_fw(vcpu, SBI_PMU_FW_IPI_SENT);
+	kvm_for_each_vcpu(i, target, vcpu->kvm) {
+		if (!kvm_vcpu_sbi_hart_selected(target->vcpu_id, hmask, hbase))
+			continue;
+		err = kvm_riscv_vcpu_set_interrupt(target, IRQ_VS_SOFT);
+		if (err) {
+			kvm_vcpu_sbi_ret_failed(ret, err);
+			return;
+		}
+		kvm_riscv_vcpu_pmu_incr_fw(target, SBI_PMU_FW_IPI_RCVD);
+	}
+	kvm_vcpu_sbi_ret_value(ret, 0);
+}
+
+static const kvm_vcpu_sbi_fn ipi_fns[] = {
+	[SBI_EXT_IPI_SEND_IPI]	= ipi_send_ipi,
+};
+
+const struct kvm_vcpu_sbi_extension kvm_sbi_ext_ipi = {
+	.name		= "ipi",
+	.eid_start	= SBI_EXT_IPI,
+	.eid_end	= SBI_EXT_IPI,
+	.onereg_idx	= KVM_RISCV_SBI_EXT_IPI,
+	.fns		= ipi_fns,
+	.nr_fns		= ARRAY_SIZE(ipi_fns),
+};

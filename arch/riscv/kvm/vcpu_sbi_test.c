@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests of the SBI framework: registry validation and lookup, how a
+ * handler's result is written back, forwarding, and the per-vCPU enable
+ * state behind ONE_REG. Included at the end of vcpu_sbi.c so that it sees
+ * the registry's internals. The vCPU here is plain memory: only paths that
+ * touch nothing but struct kvm_vcpu and struct kvm_run are exercised.
+ */
+
+#include <kunit/test.h>
+#include <linux/slab.h>
+
+struct sbi_test_ctx {
+	struct kvm_vcpu *vcpu;
+	struct kvm_run *run;
+};
+
+static int sbi_test_init(struct kunit *test)
+{
+	struct sbi_test_ctx *ctx;
+	unsigned int i;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->vcpu = kunit_kzalloc(test, sizeof(*ctx->vcpu), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->vcpu);
+	ctx->run = kunit_kzalloc(test, sizeof(*ctx->run), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->run);
+	ctx->vcpu->run = ctx->run;
+	for (i = 0; i < sbi_registry.nr; i++)
+		ctx->vcpu->arch.sbi_context.ext_state[i] = KVM_SBI_EXT_ENABLED;
+	test->priv = ctx;
+	return 0;
+}
+
+static const struct kvm_vcpu_sbi_extension *sbi_test_lookup(unsigned long eid)
+{
+	int slot = sbi_registry_find(&sbi_registry, eid);
+
+	return slot < 0 ? NULL : sbi_registry.exts[slot];
+}
+
+static void sbi_test_standard_eids(struct kunit *test)
+{
+	static const struct {
+		unsigned long eid;
+		const struct kvm_vcpu_sbi_extension *ext;
+	} cases[] = {
+#ifdef CONFIG_RISCV_SBI_V01
+		{ SBI_EXT_0_1_SET_TIMER, &kvm_sbi_ext_v01 },
+		{ SBI_EXT_0_1_SHUTDOWN, &kvm_sbi_ext_v01 },
+#endif
+		{ SBI_EXT_BASE, &kvm_sbi_ext_base },
+		{ SBI_EXT_TIME, &kvm_sbi_ext_time },
+		{ SBI_EXT_IPI, &kvm_sbi_ext_ipi },
+		{ SBI_EXT_RFENCE, &kvm_sbi_ext_rfence },
+		{ SBI_EXT_HSM, &kvm_sbi_ext_hsm },
+		{ SBI_EXT_SRST, &kvm_sbi_ext_srst },
+#ifdef CONFIG_RISCV_PMU_SBI
+		{ SBI_EXT_PMU, &kvm_sbi_ext_pmu },
+#endif
+		{ SBI_EXT_STA, &kvm_sbi_ext_sta },
+		{ SBI_EXT_DBCN, &kvm_sbi_ext_dbcn },
+		{ SBI_EXT_EXPERIMENTAL_START, &kvm_sbi_ext_experimental },
+		{ SBI_EXT_EXPERIMENTAL_END, &kvm_sbi_ext_experimental },
+		{ SBI_EXT_VENDOR_START, &kvm_sbi_ext_vendor },
+		{ SBI_EXT_VENDOR_END, &kvm_sbi_ext_vendor },
+	};
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, sbi_registry.nr, ARRAY_SIZE(sbi_exts));
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		KUNIT_EXPECT_PTR_EQ_MSG(test, sbi_test_lookup(cases[i].eid),
+					cases[i].ext, "EID %#lx", cases[i].eid);
+}
+
+static void sbi_test_unknown_eids(struct kunit *test)
+{
+	static const unsigned long eids[] = {
+		0x09, 0x0F,			/* legacy, reserved */
+		0x11, SBI_EXT_SUSP,		/* not served by the kernel */
+		SBI_EXT_EXPERIMENTAL_START - 1,
+		SBI_EXT_VENDOR_END + 1,		/* firmware range */
+		U32_MAX, (unsigned long)U32_MAX + 1 + SBI_EXT_BASE, -1UL,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(eids); i++)
+		KUNIT_EXPECT_NULL_MSG(test, sbi_test_lookup(eids[i]),
+				      "EID %#lx", eids[i]);
+}
+
+static void sbi_test_fn(struct kvm_vcpu *vcpu,
+			const struct kvm_vcpu_sbi_call *call,
+			struct kvm_vcpu_sbi_return *ret)
+{
+}
+
+static const kvm_vcpu_sbi_fn sbi_test_fns[] = { sbi_test_fn };
+
+#define SBI_TEST_EXT(first, last, idx)				\
+	(&(const struct kvm_vcpu_sbi_extension) {		\
+		.name = "test", .eid_start = (first),		\
+		.eid_end = (last), .onereg_idx = (idx),		\
+		.fns = sbi_test_fns, .nr_fns = 1,		\
+	})
+
+static void sbi_test_range_edges(struct kunit *test)
+{
+	/* Deliberately unsorted: lookup must not depend on list order. */
+	const struct kvm_vcpu_sbi_extension *const exts[] = {
+		SBI_TEST_EXT(100, 200, KVM_SBI_NO_ONEREG),
+		SBI_TEST_EXT(21, 21, 1),
+		SBI_TEST_EXT(10, 20, 0),
+	};
+	static const struct { unsigned long eid; int slot; } cases[] = {
+		{ 9, -1 }, { 10, 2 }, { 20, 2 }, { 21, 1 }, { 22, -1 },
+		{ 99, -1 }, { 100, 0 }, { 150, 0 }, { 200, 0 }, { 201, -1 },
+	};
+	struct sbi_registry *reg;
+	unsigned int i;
+
+	reg = kunit_kzalloc(test, sizeof(*reg), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, reg);
+	KUNIT_ASSERT_EQ(test, sbi_registry_build(reg, exts, 3), 0);
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		KUNIT_EXPECT_EQ_MSG(test, sbi_registry_find(reg, cases[i].eid),
+				    cases[i].slot, "EID %lu", cases[i].eid);
+	KUNIT_EXPECT_EQ(test, reg->onereg_slot[0], 2);
+	KUNIT_EXPECT_EQ(test, reg->onereg_slot[1], 1);
+	KUNIT_EXPECT_EQ(test, reg->onereg_slot[2], -1);
+}
+
+static int sbi_test_build_pair(struct kunit *test,
+			       const struct kvm_vcpu_sbi_extension *a,
+			       const struct kvm_vcpu_sbi_extension *b)
+{
+	const struct kvm_vcpu_sbi_extension *exts[] = { a, b };
+	struct sbi_registry *reg = kunit_kzalloc(test, sizeof(*reg), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, reg);
+	return sbi_registry_build(reg, exts, ARRAY_SIZE(exts));
+}
+
+static void sbi_test_registry_rejects(struct kunit *test)
+{
+	const struct kvm_vcpu_sbi_extension no_fn = {
+		.eid_start = 30, .eid_end = 30, .onereg_idx = 1,
+	};
+	const struct kvm_vcpu_sbi_extension both = {
+		.eid_start = 30, .eid_end = 30, .onereg_idx = 1,
+		.fns = sbi_test_fns, .nr_fns = 1, .handler = sbi_test_fn,
+	};
+	const struct kvm_vcpu_sbi_extension state_no_ops = {
+		.eid_start = 30, .eid_end = 30, .onereg_idx = 1,
+		.fns = sbi_test_fns, .nr_fns = 1, .nr_state_regs = 2,
+	};
+	/* Each is registered beside an extension serving EIDs 10-20, index 0. */
+	const struct {
+		const struct kvm_vcpu_sbi_extension *ext;
+		int err;
+	} cases[] = {
+		{ SBI_TEST_EXT(30, 40, 1), 0 },
+		{ SBI_TEST_EXT(20, 25, 1), -EEXIST },	/* overlaps the end */
+		{ SBI_TEST_EXT(0, 10, 1), -EEXIST },	/* overlaps the start */
+		{ SBI_TEST_EXT(12, 13, 1), -EEXIST },	/* inside */
+		{ SBI_TEST_EXT(30, 40, 0), -EEXIST },	/* same ONE_REG index */
+		{ SBI_TEST_EXT(40, 30, 1), -EINVAL },	/* inverted */
+		{ SBI_TEST_EXT(30, 40, KVM_RISCV_SBI_EXT_MAX), -EINVAL },
+		{ SBI_TEST_EXT(30, (u64)U32_MAX + 1, 1), -EINVAL },
+		{ &no_fn, -EINVAL },
+		{ &both, -EINVAL },
+		{ &state_no_ops, -EINVAL },
+	};
+	const struct kvm_vcpu_sbi_extension *ok = SBI_TEST_EXT(10, 20, 0);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		if (!IS_ENABLED(CONFIG_64BIT) && cases[i].ext->eid_end < 30)
+			continue;	/* U32_MAX + 1 truncated on RV32 */
+		KUNIT_EXPECT_EQ_MSG(test, sbi_test_build_pair(test, ok,
+							      cases[i].ext),
+				    cases[i].err, "case %u", i);
+	}
+}
+
+static void sbi_test_error_range(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, sbi_error_sanitize(SBI_SUCCESS), SBI_SUCCESS);
+	KUNIT_EXPECT_EQ(test, sbi_error_sanitize(SBI_ERR_NOT_SUPPORTED),
+			SBI_ERR_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, sbi_error_sanitize(KVM_SBI_ERR_LAST),
+			KVM_SBI_ERR_LAST);
+}
+
+static void sbi_test_set_regs(struct kvm_vcpu *vcpu, unsigned long eid,
+			      unsigned long fid, unsigned long a0)
+{
+	struct kvm_cpu_context *cp = &vcpu->arch.guest_context;
+
+	cp->a7 = eid;
+	cp->a6 = fid;
+	cp->a0 = a0;
+	cp->a1 = 0x1111;
+	cp->sepc = 0x80001000;
+}
+
+static void sbi_test_complete_return(struct kunit *test)
+{
+	struct sbi_test_ctx *ctx = test->priv;
+	struct kvm_cpu_context *cp = &ctx->vcpu->arch.guest_context;
+	const struct kvm_vcpu_sbi_call call = { .eid = SBI_EXT_TIME };
+	const struct kvm_vcpu_sbi_call legacy = { .eid = SBI_EXT_0_1_CLEAR_IPI };
+	const struct kvm_vcpu_sbi_return ret = {
+		.outcome = KVM_SBI_RETURN, .err_val = SBI_ERR_DENIED,
+		.out_val = 42,
+	};
+	const struct kvm_vcpu_sbi_return legacy_ret = {
+		.outcome = KVM_SBI_RETURN, .err_val = 5,
+	};
+
+	sbi_test_set_regs(ctx->vcpu, 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, ctx->run, &call, &ret), 1);
+	KUNIT_EXPECT_EQ(test, (long)cp->a0, SBI_ERR_DENIED);
+	KUNIT_EXPECT_EQ(test, cp->a1, 42UL);
+	KUNIT_EXPECT_EQ(test, cp->sepc, 0x80001004UL);
+
+	/* Legacy: a0 is function specific and not clamped; a1 is preserved. */
+	sbi_test_set_regs(ctx->vcpu, 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, ctx->run, &legacy,
+					   &legacy_ret), 1);
+	KUNIT_EXPECT_EQ(test, cp->a0, 5UL);
+	KUNIT_EXPECT_EQ(test, cp->a1, 0x1111UL);
+	KUNIT_EXPECT_EQ(test, cp->sepc, 0x80001004UL);
+}
+
+static void sbi_test_complete_other(struct kunit *test)
+{
+	struct sbi_test_ctx *ctx = test->priv;
+	struct kvm_cpu_context *cp = &ctx->vcpu->arch.guest_context;
+	const struct kvm_vcpu_sbi_call call = { .eid = SBI_EXT_SRST };
+	struct kvm_vcpu_sbi_return ret = { .outcome = KVM_SBI_EXIT };
+
+	sbi_test_set_regs(ctx->vcpu, 0, 0, 7);
+	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, ctx->run, &call, &ret), 0);
+	ret.outcome = KVM_SBI_REDIRECTED;
+	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, ctx->run, &call, &ret), 1);
+	ret.outcome = KVM_SBI_FAILED;
+	ret.host_err = -ENOMEM;
+	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, ctx->run, &call, &ret),
+			-ENOMEM);
+	/* None of these touches the guest's registers. */
+	KUNIT_EXPECT_EQ(test, cp->a0, 7UL);
+	KUNIT_EXPECT_EQ(test, cp->a1, 0x1111UL);
+	KUNIT_EXPECT_EQ(test, cp->sepc, 0x80001000UL);
+}
+
+static void sbi_test_forward_once(struct kunit *test)
+{
+	struct sbi_test_ctx *ctx = test->priv;
+	struct kvm_cpu_context *cp = &ctx->vcpu->arch.guest_context;
+	struct kvm_run *run = ctx->run;
+	const struct kvm_vcpu_sbi_call call = {
+		.eid = SBI_EXT_VENDOR_START + 5, .fid = 9,
+		.args = { 1, 2, 3, 4, 5, 6 },
+	};
+	const struct kvm_vcpu_sbi_return ret = { .outcome = KVM_SBI_FORWARD };
+	unsigned int i;
+
+	sbi_test_set_regs(ctx->vcpu, 0, 0, 0);
+	memset(run->riscv_sbi.ret, 0x5a, sizeof(run->riscv_sbi.ret));
+	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, run, &call, &ret), 0);
+	KUNIT_EXPECT_EQ(test, run->exit_reason, KVM_EXIT_RISCV_SBI);
+	KUNIT_EXPECT_EQ(test, run->riscv_sbi.extension_id, call.eid);
+	KUNIT_EXPECT_EQ(test, run->riscv_sbi.function_id, 9UL);
+	for (i = 0; i < 6; i++)
+		KUNIT_EXPECT_EQ(test, run->riscv_sbi.args[i], i + 1UL);
+	KUNIT_EXPECT_EQ(test, (long)run->riscv_sbi.ret[0],
+			SBI_ERR_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, run->riscv_sbi.ret[1], 0UL);
+	KUNIT_EXPECT_EQ(test, cp->sepc, 0x80001000UL);
+
+	run->riscv_sbi.ret[0] = 0;
+	run->riscv_sbi.ret[1] = 77;
+	kvm_riscv_vcpu_sbi_return(ctx->vcpu, run);
+	KUNIT_EXPECT_EQ(test, cp->a0, 0UL);
+	KUNIT_EXPECT_EQ(test, cp->a1, 77UL);
+	KUNIT_EXPECT_EQ(test, cp->sepc, 0x80001004UL);
+
+	/* A second KVM_RUN must not apply the answer again. */
+	run->riscv_sbi.ret[1] = 78;
+	kvm_riscv_vcpu_sbi_return(ctx->vcpu, run);
+	KUNIT_EXPECT_EQ(test, cp->a1, 77UL);
+	KUNIT_EXPECT_EQ(test, cp->sepc, 0x80001004UL);
+}
+
+static void sbi_test_forward_legacy(struct kunit *test)
+{
+	struct sbi_test_ctx *ctx = test->priv;
+	struct kvm_cpu_context *cp = &ctx->vcpu->arch.guest_context;
+	const struct kvm_vcpu_sbi_call call = {
+		.eid = SBI_EXT_0_1_CONSOLE_GETCHAR,
+	};
+	const struct kvm_vcpu_sbi_return ret = { .outcome = KVM_SBI_FORWARD };
+
+	sbi_test_set_regs(ctx->vcpu, 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, ctx->run, &call, &ret), 0);
+	ctx->run->riscv_sbi.ret[0] = 'x';
+	ctx->run->riscv_sbi.ret[1] = 99;
+	kvm_riscv_vcpu_sbi_return(ctx->vcpu, ctx->run);
+	KUNIT_EXPECT_EQ(test, cp->a0, (unsigned long)'x');
+	KUNIT_EXPECT_EQ(test, cp->a1, 0x1111UL);
+	KUNIT_EXPECT_EQ(test, cp->sepc, 0x80001004UL);
+}
+
+static void sbi_test_dispatch_base(struct kunit *test)
+{
+	struct sbi_test_ctx *ctx = test->priv;
+	struct kvm_cpu_context *cp = &ctx->vcpu->arch.guest_context;
+
+	sbi_test_set_regs(ctx->vcpu, SBI_EXT_BASE, SBI_EXT_BASE_GET_SPEC_VERSION,
+			  0);
+	KUNIT_EXPECT_EQ(test, kvm_riscv_vcpu_sbi_ecall(ctx->vcpu, ctx->run), 1);
+	KUNIT_EXPECT_EQ(test, cp->a0, 0UL);
+	KUNIT_EXPECT_EQ(test, cp->a1, 0x03000000UL);
+	KUNIT_EXPECT_EQ(test, cp->sepc, 0x80001004UL);
+
+	/* A FID past the table: NOT_SUPPORTED without calling anything. */
+	sbi_test_set_regs(ctx->vcpu, SBI_EXT_BASE, 1000, 0);
+	KUNIT_EXPECT_EQ(test, kvm_riscv_vcpu_sbi_ecall(ctx->vcpu, ctx->run), 1);
+	KUNIT_EXPECT_EQ(test, (long)cp->a0, SBI_ERR_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, cp->sepc, 0x80001004UL);
+
+	/* An unknown legacy EID: a0 only. */
+	sbi_test_set_regs(ctx->vcpu, 0x0A, 0, 0);
+	KUNIT_EXPECT_EQ(test, kvm_riscv_vcpu_sbi_ecall(ctx->vcpu, ctx->run), 1);
+	KUNIT_EXPECT_EQ(test, (long)cp->a0, SBI_ERR_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, cp->a1, 0x1111UL);
+}
+
+static void sbi_test_disabled_is_invisible(struct kunit *test)
+{
+	struct sbi_test_ctx *ctx = test->priv;
+	struct kvm_cpu_context *cp = &ctx->vcpu->arch.guest_context;
+	int slot = sbi_registry_find(&sbi_registry, SBI_EXT_TIME);
+
+	KUNIT_ASSERT_GE(test, slot, 0);
+	sbi_test_set_regs(ctx->vcpu, SBI_EXT_BASE, SBI_EXT_BASE_PROBE_EXT,
+			  SBI_EXT_TIME);
+	kvm_riscv_vcpu_sbi_ecall(ctx->vcpu, ctx->run);
+	KUNIT_EXPECT_EQ(test, cp->a1, 1UL);
+
+	/* Disabled: probe says 0 and the handler is never reached. */
+	ctx->vcpu->arch.sbi_context.ext_state[slot] = KVM_SBI_EXT_DISABLED;
+	sbi_test_set_regs(ctx->vcpu, SBI_EXT_BASE, SBI_EXT_BASE_PROBE_EXT,
+			  SBI_EXT_TIME);
+	kvm_riscv_vcpu_sbi_ecall(ctx->vcpu, ctx->run);
+	KUNIT_EXPECT_EQ(test, cp->a1, 0UL);
+	sbi_test_set_regs(ctx->vcpu, SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER, 0);
+	KUNIT_EXPECT_EQ(test, kvm_riscv_vcpu_sbi_ecall(ctx->vcpu, ctx->run), 1);
+	KUNIT_EXPECT_EQ(test, (long)cp->a0, SBI_ERR_NOT_SUPPORTED);
+
+	/* A probe of the vendor range goes to userspace. */
+	sbi_test_set_regs(ctx->vcpu, SBI_EXT_BASE, SBI_EXT_BASE_PROBE_EXT,
+			  SBI_EXT_VENDOR_START);
+	KUNIT_EXPECT_EQ(test, kvm_riscv_vcpu_sbi_ecall(ctx->vcpu, ctx->run), 0);
+	KUNIT_EXPECT_EQ(test, ctx->run->exit_reason, KVM_EXIT_RISCV_SBI);
+	KUNIT_EXPECT_EQ(test, ctx->run->riscv_sbi.extension_id,
+			(unsigned long)SBI_EXT_BASE);
+	KUNIT_EXPECT_EQ(test, ctx->run->riscv_sbi.args[0],
+			(unsigned long)SBI_EXT_VENDOR_START);
+}
+
+static void sbi_test_enable_state(struct kunit *test)
+{
+	struct sbi_test_ctx *ctx = test->priv;
+	const unsigned long dbcn = KVM_RISCV_SBI_EXT_DBCN;
+	const unsigned long pmu = KVM_RISCV_SBI_EXT_PMU;
+	const unsigned long last = KVM_REG_RISCV_SBI_MULTI_REG_LAST;
+	struct kvm_vcpu *vcpu = ctx->vcpu;
+	unsigned long val = 7, mask;
+
+	kvm_riscv_vcpu_sbi_init(vcpu);
+
+	/* DBCN starts disabled, as in 6.12, and toggles both ways. */
+	KUNIT_EXPECT_EQ(test, sbi_ext_get_one(vcpu, dbcn, &val), 0);
+	KUNIT_EXPECT_EQ(test, val, 0UL);
+	KUNIT_EXPECT_EQ(test, sbi_ext_set_one(vcpu, dbcn, 1), 0);
+	KUNIT_EXPECT_TRUE(test, kvm_riscv_vcpu_sbi_ext_enabled(vcpu, dbcn));
+	KUNIT_EXPECT_EQ(test, sbi_ext_set_one(vcpu, dbcn, 0), 0);
+	KUNIT_EXPECT_FALSE(test, kvm_riscv_vcpu_sbi_ext_enabled(vcpu, dbcn));
+	KUNIT_EXPECT_TRUE(test, kvm_riscv_vcpu_sbi_ext_available(vcpu, dbcn));
+
+	/* This vCPU has no PMU: unavailable, so -ENOENT both ways. */
+	KUNIT_EXPECT_EQ(test, sbi_ext_set_one(vcpu, pmu, 1), -ENOENT);
+	KUNIT_EXPECT_EQ(test, sbi_ext_get_one(vcpu, pmu, &val), -ENOENT);
+	KUNIT_EXPECT_FALSE(test, kvm_riscv_vcpu_sbi_ext_available(vcpu, pmu));
+
+	KUNIT_EXPECT_EQ(test, sbi_ext_set_one(vcpu, KVM_RISCV_SBI_EXT_TIME, 2),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, sbi_ext_set_one(vcpu, KVM_RISCV_SBI_EXT_MAX, 1),
+			-ENOENT);
+	KUNIT_EXPECT_FALSE(test, kvm_riscv_vcpu_sbi_ext_available(vcpu, -1));
+
+	/* Multi: disable TIME and IPI at once, then read the mask back. */
+	mask = BIT(KVM_RISCV_SBI_EXT_TIME) | BIT(KVM_RISCV_SBI_EXT_IPI);
+	KUNIT_EXPECT_EQ(test, sbi_ext_set_multi(vcpu, 0, mask, false), 0);
+	KUNIT_EXPECT_EQ(test, sbi_ext_get_multi(vcpu, 0, &mask), 0);
+	KUNIT_EXPECT_FALSE(test, mask & BIT(KVM_RISCV_SBI_EXT_TIME));
+	KUNIT_EXPECT_FALSE(test, mask & BIT(KVM_RISCV_SBI_EXT_IPI));
+	KUNIT_EXPECT_TRUE(test, mask & BIT(KVM_RISCV_SBI_EXT_HSM));
+	KUNIT_EXPECT_FALSE(test, mask & BIT(KVM_RISCV_SBI_EXT_PMU));
+	KUNIT_EXPECT_EQ(test, sbi_ext_get_multi(vcpu, last + 1, &mask), -ENOENT);
+}
+
+static void sbi_test_busy_after_run(struct kunit *test)
+{
+	struct sbi_test_ctx *ctx = test->priv;
+	const struct kvm_one_reg reg = {
+		.id = KVM_REG_RISCV | KVM_REG_SIZE_U64 | KVM_REG_RISCV_SBI_EXT |
+		      KVM_REG_RISCV_SBI_SINGLE | KVM_RISCV_SBI_EXT_TIME,
+	};
+
+	ctx->vcpu->arch.ran_atleast_once = true;
+	KUNIT_EXPECT_EQ(test, kvm_riscv_vcpu_set_reg_sbi_ext(ctx->vcpu, &reg),
+			-EBUSY);
+}
+
+static struct kunit_case sbi_test_cases[] = {
+	KUNIT_CASE(sbi_test_standard_eids),
+	KUNIT_CASE(sbi_test_unknown_eids),
+	KUNIT_CASE(sbi_test_range_edges),
+	KUNIT_CASE(sbi_test_registry_rejects),
+	KUNIT_CASE(sbi_test_error_range),
+	KUNIT_CASE(sbi_test_complete_return),
+	KUNIT_CASE(sbi_test_complete_other),
+	KUNIT_CASE(sbi_test_forward_once),
+	KUNIT_CASE(sbi_test_forward_legacy),
+	KUNIT_CASE(sbi_test_dispatch_base),
+	KUNIT_CASE(sbi_test_disabled_is_invisible),
+	KUNIT_CASE(sbi_test_enable_state),
+	KUNIT_CASE(sbi_test_busy_after_run),
+	{}
+};
+
+static struct kunit_suite sbi_test_suite = {
+	.name = "kvm_riscv_sbi",
+	.init = sbi_test_init,
+	.test_cases = sbi_test_cases,
+};
+
+kunit_test_suite(sbi_test_suite);
