@@ -15,10 +15,9 @@
 #include <linux/kvm_host.h>
 #include <linux/sort.h>
 #include <linux/uaccess.h>
+#include <asm/csr.h>
+#include <asm/kvm_sbi_policy.h>
 #include <asm/sbi.h>
-
-/* Legacy (v0.1) EIDs: one function each, a1 preserved. */
-#define SBI_LEGACY_EID_LAST	0x0F
 
 /* The extensions this kernel serves; the order does not matter. */
 static const struct kvm_vcpu_sbi_extension *const sbi_exts[] = {
@@ -36,6 +35,7 @@ static const struct kvm_vcpu_sbi_extension *const sbi_exts[] = {
 #endif
 	&kvm_sbi_ext_sta,
 	&kvm_sbi_ext_dbcn,
+	&kvm_sbi_ext_susp,
 	&kvm_sbi_ext_experimental,
 	&kvm_sbi_ext_vendor,
 };
@@ -76,7 +76,12 @@ static int sbi_ext_check(const struct kvm_vcpu_sbi_extension *ext)
 {
 	if (ext->eid_start > ext->eid_end || ext->eid_end > U32_MAX)
 		return -EINVAL;
-	if (!ext->handler == !ext->fns || (ext->fns && !ext->nr_fns))
+	if ((ext->handler && ext->fns) || (ext->fns && !ext->nr_fns))
+		return -EINVAL;
+	/* Only an extension that exists for userspace has no functions. */
+	if (!ext->handler && !ext->fns &&
+	    (!ext->forward_check || !ext->default_disabled ||
+	     ext->onereg_idx != KVM_SBI_NO_ONEREG))
 		return -EINVAL;
 	if (ext->onereg_idx != KVM_SBI_NO_ONEREG &&
 	    (ext->onereg_idx < 0 || ext->onereg_idx >= KVM_RISCV_SBI_EXT_MAX))
@@ -186,7 +191,7 @@ kvm_riscv_vcpu_sbi_find_ext(struct kvm_vcpu *vcpu, unsigned long eid)
 
 static bool sbi_eid_is_legacy(unsigned long eid)
 {
-	return eid <= SBI_LEGACY_EID_LAST;
+	return eid <= KVM_SBI_LEGACY_EID_LAST;
 }
 
 /* An SBI error outside the range the specification defines is a host bug. */
@@ -204,7 +209,7 @@ static void sbi_forward(struct kvm_vcpu *vcpu, struct kvm_run *run,
 	struct kvm_vcpu_sbi_context *ctx = &vcpu->arch.sbi_context;
 
 	ctx->forward_pending = true;
-	ctx->forward_legacy = sbi_eid_is_legacy(call->eid);
+	ctx->forward_call = *call;
 	vcpu->stat.ecall_exit_stat++;
 
 	run->exit_reason = KVM_EXIT_RISCV_SBI;
@@ -249,10 +254,30 @@ static int sbi_complete(struct kvm_vcpu *vcpu, struct kvm_run *run,
 	return -EINVAL;
 }
 
+/*
+ * The VM's policy forwards @call: the extension serving it, registered
+ * whether or not enabled, may vet it first (SUSP checks its arguments).
+ */
+static void sbi_policy_forward(const struct kvm_vcpu_sbi_call *call,
+			       struct kvm_vcpu *vcpu,
+			       struct kvm_vcpu_sbi_return *ret)
+{
+	int slot = sbi_registry_find(&sbi_registry, call->eid);
+	const struct kvm_vcpu_sbi_extension *ext;
+
+	kvm_vcpu_sbi_forward(ret);
+	ext = slot < 0 ? NULL : sbi_registry.exts[slot];
+	if (ext && ext->forward_check)
+		ext->forward_check(vcpu, call, ret);
+}
+
 /**
  * kvm_riscv_vcpu_sbi_ecall() - answer an ecall from VS-mode
  * @vcpu: the calling vCPU
  * @run: its kvm_run
+ *
+ * The VM's policy decides first (forward, deny, or handle); handled calls
+ * go to the enabled extension serving the EID, if any.
  *
  * Context: vCPU exit handling (vCPU loaded, preemptible, kvm->srcu held).
  * Return: >0 to re-enter the guest, 0 to exit to userspace (exit_reason
@@ -272,11 +297,19 @@ int kvm_riscv_vcpu_sbi_ecall(struct kvm_vcpu *vcpu, struct kvm_run *run)
 	};
 	const struct kvm_vcpu_sbi_extension *ext;
 
-	ext = kvm_riscv_vcpu_sbi_find_ext(vcpu, call.eid);
-	if (ext && ext->handler)
-		ext->handler(vcpu, &call, &ret);
-	else if (ext && call.fid < ext->nr_fns && ext->fns[call.fid])
-		ext->fns[call.fid](vcpu, &call, &ret);
+	switch (kvm_riscv_sbi_policy_action(vcpu->kvm, call.eid, call.fid)) {
+	case KVM_RISCV_SBI_POLICY_FORWARD:
+		sbi_policy_forward(&call, vcpu, &ret);
+		break;
+	case KVM_RISCV_SBI_POLICY_HANDLE:
+		ext = kvm_riscv_vcpu_sbi_find_ext(vcpu, call.eid);
+		if (ext && ext->handler)
+			ext->handler(vcpu, &call, &ret);
+		else if (ext && call.fid < ext->nr_fns && ext->fns[call.fid])
+			ext->fns[call.fid](vcpu, &call, &ret);
+		break;
+	}
+	/* KVM_RISCV_SBI_POLICY_DENY: ret is already SBI_ERR_NOT_SUPPORTED. */
 
 	return sbi_complete(vcpu, run, &call, &ret);
 }
@@ -287,25 +320,72 @@ int kvm_riscv_vcpu_sbi_ecall(struct kvm_vcpu *vcpu, struct kvm_run *run)
  * @run: its kvm_run, exit_reason KVM_EXIT_RISCV_SBI
  *
  * Writes a0 (and a1, unless the call was a legacy one) from run->riscv_sbi.ret
- * and steps over the ecall, once per forwarded call.
+ * and steps over the ecall, once per forwarded call; an extension with a
+ * forward_done hook may continue the guest elsewhere instead (SUSP).
  *
- * Context: KVM_RUN, before entering the guest.
+ * Context: KVM_RUN, before the vCPU is loaded.
  * Return: 0.
  */
 int kvm_riscv_vcpu_sbi_return(struct kvm_vcpu *vcpu, struct kvm_run *run)
 {
 	struct kvm_vcpu_sbi_context *ctx = &vcpu->arch.sbi_context;
+	const struct kvm_vcpu_sbi_call *call = &ctx->forward_call;
 	struct kvm_cpu_context *cp = &vcpu->arch.guest_context;
+	const struct kvm_vcpu_sbi_return answer = {
+		.err_val = run->riscv_sbi.ret[0],
+		.out_val = run->riscv_sbi.ret[1],
+	};
+	const struct kvm_vcpu_sbi_extension *ext;
+	int slot;
 
 	if (!ctx->forward_pending)
 		return 0;
 	ctx->forward_pending = false;
 
-	cp->a0 = run->riscv_sbi.ret[0];
-	if (!ctx->forward_legacy)
-		cp->a1 = run->riscv_sbi.ret[1];
+	slot = sbi_registry_find(&sbi_registry, call->eid);
+	ext = slot < 0 ? NULL : sbi_registry.exts[slot];
+	if (ext && ext->forward_done && ext->forward_done(vcpu, call, &answer))
+		return 0;
+
+	cp->a0 = answer.err_val;
+	if (!sbi_eid_is_legacy(call->eid))
+		cp->a1 = answer.out_val;
 	cp->sepc += 4;
 	return 0;
+}
+
+/**
+ * kvm_riscv_vcpu_sbi_enter_at() - continue the guest at a new entry point
+ * @vcpu: the vCPU, loaded or not
+ * @addr: guest physical address to continue at
+ * @opaque: what a1 gets
+ *
+ * The state SBI gives a hart at hart_start and after a non-retentive or
+ * system suspend: S-mode, satp = 0, sstatus.SIE = 0, a0 = hartid, a1 =
+ * opaque; the other registers are left as they are (undefined).
+ */
+void kvm_riscv_vcpu_sbi_enter_at(struct kvm_vcpu *vcpu, unsigned long addr,
+				 unsigned long opaque)
+{
+	struct kvm_cpu_context *cp = &vcpu->arch.guest_context;
+	struct kvm_vcpu_csr *csr = &vcpu->arch.guest_csr;
+
+	cp->sepc = addr;
+	cp->a0 = vcpu->vcpu_id;
+	cp->a1 = opaque;
+	cp->sstatus |= SR_SPP;	/* sret returns to VS-mode */
+
+	/*
+	 * A loaded vCPU's VS CSRs are live (a preemption in between saves
+	 * and restores them); otherwise vcpu_load() will write the saved ones.
+	 */
+	if (vcpu->cpu != -1) {
+		csr_write(CSR_VSATP, 0);
+		csr_clear(CSR_VSSTATUS, SR_SIE);
+	} else {
+		csr->vsatp = 0;
+		csr->vsstatus &= ~SR_SIE;
+	}
 }
 
 /**

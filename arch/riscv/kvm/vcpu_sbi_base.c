@@ -7,6 +7,7 @@
 
 #include <linux/kvm_host.h>
 #include <linux/version.h>
+#include <asm/kvm_sbi_policy.h>
 
 static void base_get_spec_version(struct kvm_vcpu *vcpu,
 				  const struct kvm_vcpu_sbi_call *call,
@@ -39,6 +40,16 @@ static void base_probe_extension(struct kvm_vcpu *vcpu,
 				 struct kvm_vcpu_sbi_return *ret)
 {
 	const struct kvm_vcpu_sbi_extension *ext;
+
+	/* What dispatch will do: the VM's policy decides first. */
+	switch (kvm_riscv_sbi_policy_probe(vcpu->kvm, call->args[0])) {
+	case KVM_RISCV_SBI_POLICY_FORWARD:
+		kvm_vcpu_sbi_ret_value(ret, 1);
+		return;
+	case KVM_RISCV_SBI_POLICY_DENY:
+		kvm_vcpu_sbi_ret_value(ret, 0);
+		return;
+	}
 
 	/* A disabled or unavailable extension is not found: report 0. */
 	ext = kvm_riscv_vcpu_sbi_find_ext(vcpu, call->args[0]);

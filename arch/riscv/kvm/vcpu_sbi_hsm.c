@@ -13,7 +13,6 @@
 
 #include <linux/kvm_host.h>
 #include <linux/wordpart.h>
-#include <asm/csr.h>
 #include <asm/sbi.h>
 
 /*
@@ -89,30 +88,6 @@ static void hsm_suspend(struct kvm_vcpu *vcpu)
 	WRITE_ONCE(ctx->hsm_suspended, false);
 }
 
-/*
- * Enter the guest at @resume_addr with the hart_start entry state: S-mode,
- * satp = 0, sstatus.SIE = 0, a0 = hartid, a1 = opaque. Everything else is
- * undefined after a non-retentive suspend, so it is left as it is.
- */
-static void hsm_resume_at(struct kvm_vcpu *vcpu, unsigned long resume_addr,
-			  unsigned long opaque)
-{
-	struct kvm_cpu_context *cp = &vcpu->arch.guest_context;
-
-	cp->sepc = resume_addr;
-	cp->a0 = vcpu->vcpu_id;
-	cp->a1 = opaque;
-	/* SPP = 1: sret enters VS-mode. SPIE here is the host's: untouched. */
-	cp->sstatus |= SR_SPP;
-
-	/*
-	 * The vCPU is loaded, so its VS CSRs are live. Each update is one
-	 * instruction: preemption in between saves and restores the result.
-	 */
-	csr_write(CSR_VSATP, 0);
-	csr_clear(CSR_VSSTATUS, SR_SIE);
-}
-
 /* Default non-retentive suspend; returns an SBI error code. */
 static long hsm_suspend_non_retentive(struct kvm_vcpu *vcpu,
 				      unsigned long resume_addr,
@@ -122,7 +97,7 @@ static long hsm_suspend_non_retentive(struct kvm_vcpu *vcpu,
 		return SBI_ERR_INVALID_ADDRESS;
 
 	hsm_suspend(vcpu);
-	hsm_resume_at(vcpu, resume_addr, opaque);
+	kvm_riscv_vcpu_sbi_enter_at(vcpu, resume_addr, opaque);
 	return SBI_SUCCESS;
 }
 

@@ -27,6 +27,10 @@ static int sbi_test_init(struct kunit *test)
 	ctx->run = kunit_kzalloc(test, sizeof(*ctx->run), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->run);
 	ctx->vcpu->run = ctx->run;
+	/* A VM with no SBI policy: every call is the kernel's to handle. */
+	ctx->vcpu->kvm = kunit_kzalloc(test, sizeof(*ctx->vcpu->kvm),
+				       GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->vcpu->kvm);
 	for (i = 0; i < sbi_registry.nr; i++)
 		ctx->vcpu->arch.sbi_context.ext_state[i] = KVM_SBI_EXT_ENABLED;
 	test->priv = ctx;
@@ -61,6 +65,7 @@ static void sbi_test_standard_eids(struct kunit *test)
 #endif
 		{ SBI_EXT_STA, &kvm_sbi_ext_sta },
 		{ SBI_EXT_DBCN, &kvm_sbi_ext_dbcn },
+		{ SBI_EXT_SUSP, &kvm_sbi_ext_susp },
 		{ SBI_EXT_EXPERIMENTAL_START, &kvm_sbi_ext_experimental },
 		{ SBI_EXT_EXPERIMENTAL_END, &kvm_sbi_ext_experimental },
 		{ SBI_EXT_VENDOR_START, &kvm_sbi_ext_vendor },
@@ -78,7 +83,7 @@ static void sbi_test_unknown_eids(struct kunit *test)
 {
 	static const unsigned long eids[] = {
 		0x09, 0x0F,			/* legacy, reserved */
-		0x11, SBI_EXT_SUSP,		/* not served by the kernel */
+		0x11, 0x43505043,		/* not served: CPPC */
 		SBI_EXT_EXPERIMENTAL_START - 1,
 		SBI_EXT_VENDOR_END + 1,		/* firmware range */
 		U32_MAX, (unsigned long)U32_MAX + 1 + SBI_EXT_BASE, -1UL,

@@ -17,6 +17,7 @@
 #include <asm/sbi.h>
 #include <uapi/asm/kvm.h>
 
+struct kvm;
 struct kvm_vcpu;
 struct kvm_run;
 struct kvm_one_reg;
@@ -31,6 +32,9 @@ struct kvm_one_reg;
 
 /* Upper bound on registered extensions; checked at build time. */
 #define KVM_SBI_MAX_EXTS		24
+
+/* Legacy (v0.1) EIDs 0x00-0x0F: one function each, a1 preserved. */
+#define KVM_SBI_LEGACY_EID_LAST		0x0F
 
 /* onereg_idx of an extension that userspace cannot disable (BASE). */
 #define KVM_SBI_NO_ONEREG		(-1)
@@ -123,6 +127,13 @@ typedef void (*kvm_vcpu_sbi_fn)(struct kvm_vcpu *vcpu,
  * @nr_state_regs: number of state registers (0: none)
  * @get_state_reg: read state register @num (< @nr_state_regs)
  * @set_state_reg: write state register @num; returns 0 or a negative errno
+ * @forward_check: when the VM's policy forwards a call of this extension,
+ *	called first: it may answer the guest itself (an SBI error) or leave
+ *	the outcome KVM_SBI_FORWARD. An extension with only this (no @fns,
+ *	no @handler, default_disabled) exists for userspace alone (SUSP)
+ * @forward_done: on the KVM_RUN after a forwarded call, with userspace's
+ *	answer in err_val/out_val; returns true if it set the guest's state
+ *	itself, false for the usual write-back (a0, a1, sepc += 4)
  */
 struct kvm_vcpu_sbi_extension {
 	const char *name;
@@ -142,6 +153,10 @@ struct kvm_vcpu_sbi_extension {
 	unsigned long (*get_state_reg)(struct kvm_vcpu *vcpu, unsigned int num);
 	int (*set_state_reg)(struct kvm_vcpu *vcpu, unsigned int num,
 			     unsigned long val);
+	kvm_vcpu_sbi_fn forward_check;
+	bool (*forward_done)(struct kvm_vcpu *vcpu,
+			     const struct kvm_vcpu_sbi_call *call,
+			     const struct kvm_vcpu_sbi_return *answer);
 };
 
 /**
@@ -160,14 +175,14 @@ enum kvm_vcpu_sbi_ext_state {
  * struct kvm_vcpu_sbi_context - per-vCPU state of the framework
  * @ext_state: enum kvm_vcpu_sbi_ext_state per registered extension
  * @forward_pending: a KVM_EXIT_RISCV_SBI awaits its answer
- * @forward_legacy: ... and it was a legacy call (write back a0 only)
  * @hsm_suspended: the vCPU is in HSM hart_suspend (read by other vCPUs)
+ * @forward_call: the forwarded call, as the guest made it
  */
 struct kvm_vcpu_sbi_context {
 	u8 ext_state[KVM_SBI_MAX_EXTS];
 	bool forward_pending;
-	bool forward_legacy;
 	bool hsm_suspended;
+	struct kvm_vcpu_sbi_call forward_call;
 };
 
 /* The extensions, one per vcpu_sbi_<name>.c. */
@@ -181,6 +196,7 @@ extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_hsm;
 extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_pmu;
 extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_sta;
 extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_dbcn;
+extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_susp;
 extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_experimental;
 extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_vendor;
 
@@ -313,6 +329,8 @@ static inline bool kvm_vcpu_sbi_hart_selected(unsigned long hartid,
 struct kvm_vcpu *kvm_riscv_vcpu_sbi_hart(struct kvm_vcpu *vcpu,
 					 unsigned long hartid);
 
+void kvm_riscv_vcpu_sbi_enter_at(struct kvm_vcpu *vcpu, unsigned long addr,
+				 unsigned long opaque);
 bool kvm_riscv_vcpu_sbi_hart_mask_valid(struct kvm_vcpu *vcpu,
 					unsigned long hmask,
 					unsigned long hbase);
@@ -359,5 +377,17 @@ int kvm_riscv_vcpu_get_reg_sbi(struct kvm_vcpu *vcpu,
 			       const struct kvm_one_reg *reg);
 int kvm_riscv_vcpu_sbi_copy_state_reg_indices(struct kvm_vcpu *vcpu,
 					      u64 __user *uindices);
+
+/* The per-VM SBI call policy (sbi_policy.c). */
+
+struct kvm_riscv_sbi_policy_map;
+
+u8 kvm_riscv_sbi_policy_action(struct kvm *kvm, unsigned long eid,
+			       unsigned long fid);
+u8 kvm_riscv_sbi_policy_probe(struct kvm *kvm, unsigned long eid);
+int kvm_riscv_sbi_policy_vm_ioctl(struct kvm *kvm, unsigned int ioctl,
+				  unsigned long arg);
+int kvm_riscv_sbi_policy_max_entries(void);
+void kvm_riscv_sbi_policy_destroy(struct kvm *kvm);
 
 #endif /* __RISCV_KVM_VCPU_SBI_H__ */

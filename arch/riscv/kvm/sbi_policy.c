@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The per-VM SBI call policy: userspace says, per range of SBI calls,
+ * whether the kernel handles them, userspace gets them (KVM_EXIT_RISCV_SBI)
+ * or the guest is told they do not exist.
+ *
+ * An entry covers EIDs [eid_base, eid_base + eid_count) with every FID, or
+ * one EID with FIDs [fid_base, fid_base + fid_count). Both are one interval
+ * in the key space (eid << 32 | fid), so the policy is a sorted array of
+ * disjoint intervals, searched in log time and replaced as a whole (RCU)
+ * when userspace adds entries. It is frozen once a vCPU of the VM has run.
+ * See Documentation/virt/kvm/riscv/sbi.rst.
+ */
+
+#include <linux/kvm_host.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <asm/kvm_sbi_policy.h>
+
+/* How many entries a VM may have; KVM_CAP_RISCV_SBI_POLICY reports it. */
+#define SBI_POLICY_MAX_ENTRIES	1024
+
+/* Zero means "handle in the kernel": a miss in the map is the answer. */
+static_assert(KVM_RISCV_SBI_POLICY_HANDLE == 0);
+
+/* SBI v3.0 extensions the kernel owns before it implements them. */
+#define SBI_EXT_SSE_EID		0x535345
+#define SBI_EXT_FWFT_EID	0x46574654
+#define SBI_EXT_NACL_EID	0x4E41434C
+
+/**
+ * struct sbi_policy_range - calls [start, end] of the key space and their fate
+ * @start: first key, eid << 32 | fid
+ * @end: last key (inclusive)
+ * @action: KVM_RISCV_SBI_POLICY_*
+ */
+struct sbi_policy_range {
+	u64 start;
+	u64 end;
+	u8 action;
+};
+
+/**
+ * struct kvm_riscv_sbi_policy_map - a VM's policy, immutable once published
+ * @rcu: for freeing after the readers of a replaced map are done
+ * @nr: number of ranges
+ * @ranges: disjoint, sorted by start
+ */
+struct kvm_riscv_sbi_policy_map {
+	struct rcu_head rcu;
+	unsigned int nr;
+	struct sbi_policy_range ranges[] __counted_by(nr);
+};
+
+/*
+ * EIDs only the kernel can serve, so they cannot be forwarded: userspace
+ * cannot fence other vCPUs' TLBs, inject IPIs into running vCPUs, program
+ * their timers, own their hart state, count with the PMU or know scheduler
+ * steal time, and BASE must describe what the kernel really does. The
+ * legacy calls that do the same (set_timer, clear_ipi, send_ipi, remote
+ * fences) are the kernel's too; console and shutdown are not.
+ */
+static const struct { u32 first, last; } sbi_policy_kernel_eids[] = {
+	{ SBI_EXT_0_1_SET_TIMER, SBI_EXT_0_1_SET_TIMER },
+	{ SBI_EXT_0_1_CLEAR_IPI, SBI_EXT_0_1_REMOTE_SFENCE_VMA_ASID },
+	{ SBI_EXT_BASE, SBI_EXT_BASE },
+	{ SBI_EXT_TIME, SBI_EXT_TIME },
+	{ SBI_EXT_IPI, SBI_EXT_IPI },
+	{ SBI_EXT_RFENCE, SBI_EXT_RFENCE },
+	{ SBI_EXT_HSM, SBI_EXT_HSM },
+	{ SBI_EXT_PMU, SBI_EXT_PMU },
+	{ SBI_EXT_STA, SBI_EXT_STA },
+	{ SBI_EXT_SSE_EID, SBI_EXT_SSE_EID },
+	{ SBI_EXT_FWFT_EID, SBI_EXT_FWFT_EID },
+	{ SBI_EXT_NACL_EID, SBI_EXT_NACL_EID },
+};
+
+static u64 sbi_policy_key(u32 eid, u32 fid)
+{
+	return (u64)eid << 32 | fid;
+}
+
+static bool sbi_policy_touches(const struct sbi_policy_range *r, u32 first,
+			       u32 last)
+{
+	return r->start <= sbi_policy_key(last, U32_MAX) &&
+	       r->end >= sbi_policy_key(first, 0);
+}
+
+/* May @r take its action? -EPERM if it would take a call from the kernel. */
+static int sbi_policy_permitted(const struct sbi_policy_range *r)
+{
+	unsigned int i;
+
+	if (r->action == KVM_RISCV_SBI_POLICY_DENY)
+		return sbi_policy_touches(r, SBI_EXT_BASE, SBI_EXT_BASE) ?
+		       -EPERM : 0;
+	if (r->action != KVM_RISCV_SBI_POLICY_FORWARD)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(sbi_policy_kernel_eids); i++) {
+		if (sbi_policy_touches(r, sbi_policy_kernel_eids[i].first,
+				       sbi_policy_kernel_eids[i].last))
+			return -EPERM;
+	}
+	return 0;
+}
+
+/* Check one entry from userspace and turn it into a range of keys. */
+static int sbi_policy_entry_to_range(const struct kvm_riscv_sbi_policy_entry *e,
+				     struct sbi_policy_range *r)
+{
+	u64 eid_last = (u64)e->eid_base + e->eid_count - 1;
+	u64 fid_last = (u64)e->fid_base + e->fid_count - 1;
+
+	if (memchr_inv(e->pad, 0, sizeof(e->pad)) ||
+	    e->action > KVM_RISCV_SBI_POLICY_DENY)
+		return -EINVAL;
+	if (!e->eid_count || eid_last > U32_MAX)
+		return -EINVAL;
+
+	if (e->fid_count) {
+		if (e->eid_count != 1 || e->eid_base <= KVM_SBI_LEGACY_EID_LAST ||
+		    fid_last > U32_MAX)
+			return -EINVAL;
+		r->start = sbi_policy_key(e->eid_base, e->fid_base);
+		r->end = sbi_policy_key(e->eid_base, fid_last);
+	} else {
+		r->start = sbi_policy_key(e->eid_base, 0);
+		r->end = sbi_policy_key(eid_last, U32_MAX);
+	}
+	r->action = e->action;
+	return sbi_policy_permitted(r);
+}
+
+static int sbi_policy_range_cmp(const void *a, const void *b)
+{
+	const struct sbi_policy_range *ra = a, *rb = b;
+
+	return ra->start < rb->start ? -1 : ra->start > rb->start;
+}
+
+/*
+ * A new map holding @old's ranges and @add's: ERR_PTR(-E2BIG) past the
+ * limit, ERR_PTR(-EEXIST) if two ranges overlap.
+ */
+static struct kvm_riscv_sbi_policy_map *
+sbi_policy_merge(const struct kvm_riscv_sbi_policy_map *old,
+		 const struct sbi_policy_range *add, unsigned int nr_add)
+{
+	unsigned int nr_old = old ? old->nr : 0, i;
+	struct kvm_riscv_sbi_policy_map *map;
+
+	if (nr_old + nr_add > SBI_POLICY_MAX_ENTRIES)
+		return ERR_PTR(-E2BIG);
+	map = kvzalloc(struct_size(map, ranges, nr_old + nr_add),
+		       GFP_KERNEL_ACCOUNT);
+	if (!map)
+		return ERR_PTR(-ENOMEM);
+	map->nr = nr_old + nr_add;
+	if (nr_old)
+		memcpy(map->ranges, old->ranges, nr_old * sizeof(*add));
+	memcpy(map->ranges + nr_old, add, nr_add * sizeof(*add));
+	sort(map->ranges, map->nr, sizeof(*add), sbi_policy_range_cmp, NULL);
+
+	for (i = 1; i < map->nr; i++) {
+		if (map->ranges[i].start <= map->ranges[i - 1].end) {
+			kvfree(map);
+			return ERR_PTR(-EEXIST);
+		}
+	}
+	return map;
+}
+
+/* Index of the first range that ends at or after @key (nr if none). */
+static unsigned int
+sbi_policy_first_ending_after(const struct kvm_riscv_sbi_policy_map *map,
+			      u64 key)
+{
+	unsigned int lo = 0, hi = map->nr;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (map->ranges[mid].end < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static u8 sbi_policy_map_lookup(const struct kvm_riscv_sbi_policy_map *map,
+				u64 key)
+{
+	unsigned int i = sbi_policy_first_ending_after(map, key);
+
+	if (i < map->nr && map->ranges[i].start <= key)
+		return map->ranges[i].action;
+	return KVM_RISCV_SBI_POLICY_HANDLE;
+}
+
+/*
+ * FORWARD if any function of @eid is forwarded, DENY if all of them are
+ * denied by one range, else HANDLE.
+ */
+static u8 sbi_policy_map_probe(const struct kvm_riscv_sbi_policy_map *map,
+			       u32 eid)
+{
+	u64 first = sbi_policy_key(eid, 0), last = sbi_policy_key(eid, U32_MAX);
+	unsigned int i = sbi_policy_first_ending_after(map, first);
+	bool denied = false;
+
+	for (; i < map->nr && map->ranges[i].start <= last; i++) {
+		const struct sbi_policy_range *r = &map->ranges[i];
+
+		if (r->action == KVM_RISCV_SBI_POLICY_FORWARD)
+			return KVM_RISCV_SBI_POLICY_FORWARD;
+		if (r->action == KVM_RISCV_SBI_POLICY_DENY &&
+		    r->start <= first && r->end >= last)
+			denied = true;
+	}
+	return denied ? KVM_RISCV_SBI_POLICY_DENY : KVM_RISCV_SBI_POLICY_HANDLE;
+}
+
+/**
+ * kvm_riscv_sbi_policy_action() - what the VM's policy says about a call
+ * @kvm: the VM
+ * @eid: extension ID (a7)
+ * @fid: function ID (a6); ignored for legacy EIDs, which have none
+ *
+ * Context: any; takes the RCU read lock.
+ * Return: KVM_RISCV_SBI_POLICY_HANDLE (also without a policy, or for an EID
+ * that does not fit in 32 bits), _FORWARD or _DENY.
+ */
+u8 kvm_riscv_sbi_policy_action(struct kvm *kvm, unsigned long eid,
+			       unsigned long fid)
+{
+	const struct kvm_riscv_sbi_policy_map *map;
+	u8 action = KVM_RISCV_SBI_POLICY_HANDLE;
+
+	if (likely(!rcu_access_pointer(kvm->arch.sbi_policy)) || eid > U32_MAX)
+		return action;
+	if (eid <= KVM_SBI_LEGACY_EID_LAST)
+		fid = 0;
+
+	rcu_read_lock();
+	map = rcu_dereference(kvm->arch.sbi_policy);
+	if (map)
+		action = sbi_policy_map_lookup(map, sbi_policy_key(eid, fid));
+	rcu_read_unlock();
+	return action;
+}
+
+/**
+ * kvm_riscv_sbi_policy_probe() - what the policy means for probe_extension
+ * @kvm: the VM
+ * @eid: the extension probed
+ *
+ * Context: any; takes the RCU read lock.
+ * Return: KVM_RISCV_SBI_POLICY_FORWARD if some function of @eid is
+ * forwarded (the extension exists, in userspace), _DENY if every function
+ * is denied, else _HANDLE (the kernel's answer stands).
+ */
+u8 kvm_riscv_sbi_policy_probe(struct kvm *kvm, unsigned long eid)
+{
+	const struct kvm_riscv_sbi_policy_map *map;
+	u8 action = KVM_RISCV_SBI_POLICY_HANDLE;
+
+	if (likely(!rcu_access_pointer(kvm->arch.sbi_policy)) || eid > U32_MAX)
+		return action;
+
+	rcu_read_lock();
+	map = rcu_dereference(kvm->arch.sbi_policy);
+	if (map)
+		action = sbi_policy_map_probe(map, eid);
+	rcu_read_unlock();
+	return action;
+}
+
+static bool sbi_policy_frozen(struct kvm *kvm)
+{
+	struct kvm_vcpu *vcpu;
+	unsigned long i;
+
+	kvm_for_each_vcpu(i, vcpu, kvm) {
+		if (READ_ONCE(vcpu->arch.ran_atleast_once))
+			return true;
+	}
+	return false;
+}
+
+/* Validate everything, then publish old + new ranges as one new map. */
+static int sbi_policy_add(struct kvm *kvm,
+			  const struct kvm_riscv_sbi_policy __user *uarg)
+{
+	struct kvm_riscv_sbi_policy_map *old, *map;
+	struct kvm_riscv_sbi_policy_entry *entries;
+	struct kvm_riscv_sbi_policy policy;
+	struct sbi_policy_range *ranges;
+	unsigned int i;
+	int rc = 0;
+
+	if (copy_from_user(&policy, uarg, sizeof(policy)))
+		return -EFAULT;
+	if (policy.flags || !policy.nr_entries)
+		return -EINVAL;
+	if (policy.nr_entries > SBI_POLICY_MAX_ENTRIES)
+		return -E2BIG;
+
+	entries = vmemdup_array_user(u64_to_user_ptr(policy.entries),
+				     policy.nr_entries, sizeof(*entries));
+	if (IS_ERR(entries))
+		return PTR_ERR(entries);
+	ranges = kvcalloc(policy.nr_entries, sizeof(*ranges), GFP_KERNEL);
+	if (!ranges) {
+		rc = -ENOMEM;
+		goto out_free_entries;
+	}
+	for (i = 0; i < policy.nr_entries && !rc; i++)
+		rc = sbi_policy_entry_to_range(&entries[i], &ranges[i]);
+	if (rc)
+		goto out_free_ranges;
+
+	mutex_lock(&kvm->lock);
+	if (sbi_policy_frozen(kvm)) {
+		rc = -EBUSY;
+		goto out_unlock;
+	}
+	old = rcu_dereference_protected(kvm->arch.sbi_policy,
+					lockdep_is_held(&kvm->lock));
+	map = sbi_policy_merge(old, ranges, policy.nr_entries);
+	if (IS_ERR(map)) {
+		rc = PTR_ERR(map);
+		goto out_unlock;
+	}
+	rcu_assign_pointer(kvm->arch.sbi_policy, map);
+	if (old)
+		kvfree_rcu(old, rcu);
+out_unlock:
+	mutex_unlock(&kvm->lock);
+out_free_ranges:
+	kvfree(ranges);
+out_free_entries:
+	kvfree(entries);
+	return rc;
+}
+
+/**
+ * kvm_riscv_sbi_policy_vm_ioctl() - the policy's VM ioctls
+ * @kvm: the VM
+ * @ioctl: KVM_SET_DEVICE_ATTR or KVM_HAS_DEVICE_ATTR (others: -EINVAL)
+ * @arg: user address of a struct kvm_device_attr
+ *
+ * Group KVM_RISCV_VM_ATTR_SBI_POLICY, attribute KVM_RISCV_VM_SBI_POLICY_ADD:
+ * its addr points to a struct kvm_riscv_sbi_policy.
+ *
+ * Context: process context; takes kvm->lock.
+ * Return: 0; -ENXIO (unknown group or attribute); -EINVAL (malformed
+ * entry, flags, empty or wrapping range); -EPERM (an entry would take a
+ * call from the kernel); -EEXIST (overlap); -E2BIG (too many entries);
+ * -EBUSY (a vCPU has run); -EFAULT; -ENOMEM.
+ */
+int kvm_riscv_sbi_policy_vm_ioctl(struct kvm *kvm, unsigned int ioctl,
+				  unsigned long arg)
+{
+	struct kvm_device_attr attr;
+
+	if (ioctl != KVM_SET_DEVICE_ATTR && ioctl != KVM_HAS_DEVICE_ATTR)
+		return -EINVAL;
+	if (copy_from_user(&attr, (void __user *)arg, sizeof(attr)))
+		return -EFAULT;
+	if (attr.flags)
+		return -EINVAL;
+	if (attr.group != KVM_RISCV_VM_ATTR_SBI_POLICY ||
+	    attr.attr != KVM_RISCV_VM_SBI_POLICY_ADD)
+		return -ENXIO;
+	if (ioctl == KVM_HAS_DEVICE_ATTR)
+		return 0;
+	return sbi_policy_add(kvm, u64_to_user_ptr(attr.addr));
+}
+
+/**
+ * kvm_riscv_sbi_policy_max_entries() - KVM_CAP_RISCV_SBI_POLICY
+ *
+ * Return: how many policy entries a VM accepts.
+ */
+int kvm_riscv_sbi_policy_max_entries(void)
+{
+	return SBI_POLICY_MAX_ENTRIES;
+}
+
+/**
+ * kvm_riscv_sbi_policy_destroy() - free a VM's policy
+ * @kvm: the VM being destroyed (no vCPU runs any more)
+ */
+void kvm_riscv_sbi_policy_destroy(struct kvm *kvm)
+{
+	kvfree(rcu_dereference_protected(kvm->arch.sbi_policy, true));
+	RCU_INIT_POINTER(kvm->arch.sbi_policy, NULL);
+}
+
+#if IS_ENABLED(CONFIG_KVM_RISCV_SBI_KUNIT_TEST)
+#include "sbi_policy_test.c"
+#endif
