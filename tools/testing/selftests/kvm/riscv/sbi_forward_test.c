@@ -1,0 +1,563 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sbi_forward_test - SBI calls that KVM hands to userspace.
+ *
+ * DBCN (disabled by default, enabled through ONE_REG), the experimental and
+ * vendor ranges, BASE probe_extension of those ranges and the legacy console
+ * calls exit with KVM_EXIT_RISCV_SBI: the exit must carry the guest's a7, a6
+ * and a0-a5, arrive with ret[] preset to {SBI_ERR_NOT_SUPPORTED, 0}, and the
+ * answer must reach the guest exactly once (legacy calls: a0 only), even if
+ * userspace enters KVM_RUN with immediate_exit first. SRST and the legacy
+ * shutdown exit with KVM_EXIT_SYSTEM_EVENT; reserved reset types and reasons
+ * are refused with SBI_ERR_INVALID_PARAM without an exit.
+ *
+ * Each check group runs in its own process with its own VM.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kvm_util.h"
+#include "processor.h"
+#include "sbi.h"
+#include "test_util.h"
+#include "ucall_common.h"
+
+#define SBI_EXT_SRST			0x53525354
+#define SBI_EXT_DBCN			0x4442434E
+#define SBI_EXT_VENDOR_START		0x09000000
+
+#define DBCN_CONSOLE_WRITE		0
+#define DBCN_CONSOLE_READ		1
+#define DBCN_CONSOLE_WRITE_BYTE		2
+
+#define LEGACY_CONSOLE_PUTCHAR		0x01
+#define LEGACY_CONSOLE_GETCHAR		0x02
+#define LEGACY_SHUTDOWN			0x08
+
+#define A1_MAGIC			0x5a5a1234c0ffee11UL
+#define LEGACY_FID			0x1234UL
+#define ARG_PATTERN(n)			(0xa5a50000f00d0000UL | (n) * 0x101UL)
+
+#define MAX_CASES			8
+#define GROUP_TIMEOUT_S			10
+
+/* One forwarded call: what the guest passes and what userspace answers. */
+struct fwd_case {
+	unsigned long eid;
+	unsigned long fid;
+	unsigned long args[6];
+	bool legacy;		/* only a0 is written back */
+	bool answer;		/* userspace writes ret[0] and ret[1] */
+	unsigned long ret0;
+	unsigned long ret1;
+	int imm_exits;		/* KVM_RUN with immediate_exit before resuming */
+};
+
+static struct fwd_case cases[MAX_CASES];
+static int nr_cases;
+
+static char tx_buf[16] = "hello, host";
+static char rx_buf[16];
+static const char rx_data[] = "kvm";
+static bool check_dbcn_probe;
+static bool check_rx;
+
+/* SRST case parameters. */
+static unsigned long srst_type, srst_reason;
+static bool srst_legacy;
+static bool srst_must_exit;
+
+/* ---- guest code ---- */
+
+/*
+ * ecall with a0-a7 in and out. The instruction after the ecall counts how
+ * often it ran: once if KVM advanced sepc past the ecall exactly once.
+ */
+static unsigned long ecall_counted(unsigned long r[8])
+{
+	register unsigned long a0 asm("a0") = r[0];
+	register unsigned long a1 asm("a1") = r[1];
+	register unsigned long a2 asm("a2") = r[2];
+	register unsigned long a3 asm("a3") = r[3];
+	register unsigned long a4 asm("a4") = r[4];
+	register unsigned long a5 asm("a5") = r[5];
+	register unsigned long a6 asm("a6") = r[6];
+	register unsigned long a7 asm("a7") = r[7];
+	unsigned long cnt = 0;
+
+	asm volatile(".option push\n"
+		     ".option norvc\n"
+		     "ecall\n"
+		     "addi %[cnt], %[cnt], 1\n"
+		     ".option pop\n"
+		     : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3),
+		       "+r"(a4), "+r"(a5), "+r"(a6), "+r"(a7), [cnt] "+r"(cnt)
+		     : : "memory");
+
+	r[0] = a0; r[1] = a1; r[2] = a2; r[3] = a3;
+	r[4] = a4; r[5] = a5; r[6] = a6; r[7] = a7;
+	return cnt;
+}
+
+static long probe(unsigned long eid)
+{
+	struct sbiret ret;
+
+	ret = sbi_ecall(SBI_EXT_BASE, SBI_EXT_BASE_PROBE_EXT, eid, 0, 0, 0, 0, 0);
+	GUEST_ASSERT_EQ(ret.error, SBI_SUCCESS);
+	return ret.value;
+}
+
+static void guest_case(int i)
+{
+	const struct fwd_case *c = &cases[i];
+	unsigned long r[8], want0, want1, cnt;
+	int j;
+
+	for (j = 0; j < 6; j++)
+		r[j] = c->args[j];
+	r[6] = c->fid;
+	r[7] = c->eid;
+	cnt = ecall_counted(r);
+
+	want0 = c->answer ? c->ret0 : (unsigned long)SBI_ERR_NOT_SUPPORTED;
+	want1 = c->legacy ? c->args[1] : (c->answer ? c->ret1 : 0);
+	__GUEST_ASSERT(cnt == 1, "case %d: the instruction after the ecall ran %lu times",
+		       i, cnt);
+	__GUEST_ASSERT(r[0] == want0, "case %d: a0 = %#lx, want %#lx", i, r[0], want0);
+	__GUEST_ASSERT(r[1] == want1, "case %d: a1 = %#lx, want %#lx", i, r[1], want1);
+	for (j = 2; j < 6; j++)
+		__GUEST_ASSERT(r[j] == c->args[j], "case %d: a%d changed", i, j);
+	__GUEST_ASSERT(r[6] == c->fid && r[7] == c->eid, "case %d: a6/a7 changed", i);
+}
+
+static void guest_cases(void)
+{
+	int i;
+
+	if (check_dbcn_probe)
+		GUEST_ASSERT(probe(SBI_EXT_DBCN));
+	for (i = 0; i < nr_cases; i++)
+		guest_case(i);
+	if (check_rx)
+		GUEST_ASSERT(!memcmp(rx_buf, rx_data, sizeof(rx_data) - 1));
+	GUEST_DONE();
+}
+
+static void guest_dbcn_disabled(void)
+{
+	struct sbiret ret;
+	int fid;
+
+	GUEST_ASSERT_EQ(probe(SBI_EXT_DBCN), 0);
+	for (fid = DBCN_CONSOLE_WRITE; fid <= DBCN_CONSOLE_WRITE_BYTE; fid++) {
+		ret = sbi_ecall(SBI_EXT_DBCN, fid, 1, 0, 0, 0, 0, 0);
+		GUEST_ASSERT_EQ(ret.error, SBI_ERR_NOT_SUPPORTED);
+	}
+	GUEST_DONE();
+}
+
+static void guest_srst(void)
+{
+	unsigned long r[8] = { srst_type, srst_reason };
+	long err;
+
+	if (srst_legacy) {
+		r[6] = LEGACY_FID;
+		r[7] = LEGACY_SHUTDOWN;
+	} else {
+		r[6] = 0;
+		r[7] = SBI_EXT_SRST;
+	}
+	ecall_counted(r);
+	err = r[0];
+
+	__GUEST_ASSERT(!srst_must_exit,
+		       "reset type %#lx reason %#lx returned %ld instead of exiting",
+		       srst_type, srst_reason, err);
+	__GUEST_ASSERT(err == SBI_ERR_INVALID_PARAM,
+		       "reset type %#lx reason %#lx: error %ld, want INVALID_PARAM",
+		       srst_type, srst_reason, err);
+	GUEST_DONE();
+}
+
+/* ---- host side ---- */
+
+static void report_exit(struct kvm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	struct ucall uc;
+
+	if (get_ucall(vcpu, &uc) == UCALL_ABORT)
+		REPORT_GUEST_ASSERT(uc);
+	if (run->exit_reason == KVM_EXIT_SYSTEM_EVENT)
+		TEST_FAIL("unexpected SYSTEM_EVENT exit, type %u data[0] %#llx",
+			  run->system_event.type,
+			  (unsigned long long)run->system_event.data[0]);
+	TEST_FAIL("unexpected exit %s (SBI EID %#llx FID %#llx)",
+		  exit_reason_str(run->exit_reason),
+		  (unsigned long long)run->riscv_sbi.extension_id,
+		  (unsigned long long)run->riscv_sbi.function_id);
+}
+
+static bool is_test_sbi_exit(struct kvm_run *run)
+{
+	return run->exit_reason == KVM_EXIT_RISCV_SBI &&
+	       run->riscv_sbi.extension_id != KVM_RISCV_SELFTESTS_SBI_EXT;
+}
+
+static void check_forwarded(struct kvm_vcpu *vcpu, int i)
+{
+	const struct fwd_case *c = &cases[i];
+	struct kvm_run *run = vcpu->run;
+	int j, rc;
+
+	TEST_ASSERT(run->riscv_sbi.extension_id == c->eid,
+		    "case %d: extension_id %#lx, want %#lx",
+		    i, (unsigned long)run->riscv_sbi.extension_id, c->eid);
+	TEST_ASSERT(c->legacy || run->riscv_sbi.function_id == c->fid,
+		    "case %d: function_id %#lx, want %#lx",
+		    i, (unsigned long)run->riscv_sbi.function_id, c->fid);
+	for (j = 0; j < 6; j++)
+		TEST_ASSERT(run->riscv_sbi.args[j] == c->args[j],
+			    "case %d: args[%d] = %#lx, want %#lx", i, j,
+			    (unsigned long)run->riscv_sbi.args[j], c->args[j]);
+	TEST_ASSERT(run->riscv_sbi.ret[0] == (unsigned long)SBI_ERR_NOT_SUPPORTED &&
+		    run->riscv_sbi.ret[1] == 0,
+		    "case %d: ret[] preset to {%ld, %#lx}", i,
+		    (long)run->riscv_sbi.ret[0], (unsigned long)run->riscv_sbi.ret[1]);
+
+	if (c->eid == SBI_EXT_DBCN && c->fid == DBCN_CONSOLE_WRITE)
+		TEST_ASSERT(!memcmp(addr_gpa2hva(vcpu->vm, c->args[1]), tx_buf, c->args[0]),
+			    "case %d: console_write buffer does not hold the guest's text", i);
+	if (c->eid == SBI_EXT_DBCN && c->fid == DBCN_CONSOLE_READ)
+		memcpy(addr_gpa2hva(vcpu->vm, c->args[1]), rx_data, sizeof(rx_data) - 1);
+
+	if (c->answer) {
+		run->riscv_sbi.ret[0] = c->ret0;
+		run->riscv_sbi.ret[1] = c->ret1;
+	}
+
+	for (j = 0; j < c->imm_exits; j++) {
+		run->immediate_exit = 1;
+		rc = __vcpu_run(vcpu);
+		run->immediate_exit = 0;
+		TEST_ASSERT(rc == -1 && errno == EINTR,
+			    "case %d: KVM_RUN with immediate_exit: rc %d errno %d",
+			    i, rc, errno);
+	}
+}
+
+static void run_cases(struct kvm_vcpu *vcpu)
+{
+	struct ucall uc;
+	int next = 0;
+
+	for (;;) {
+		vcpu_run(vcpu);
+		if (is_test_sbi_exit(vcpu->run)) {
+			TEST_ASSERT(next < nr_cases,
+				    "forwarded call %#llx/%#llx after the last case",
+				    (unsigned long long)vcpu->run->riscv_sbi.extension_id,
+				    (unsigned long long)vcpu->run->riscv_sbi.function_id);
+			check_forwarded(vcpu, next++);
+			continue;
+		}
+		if (get_ucall(vcpu, &uc) != UCALL_DONE)
+			report_exit(vcpu);
+		TEST_ASSERT(next == nr_cases, "%d of %d calls forwarded", next, nr_cases);
+		return;
+	}
+}
+
+static struct kvm_vm *vm_with_guest(void *guest, struct kvm_vcpu **vcpu)
+{
+	return vm_create_with_one_vcpu(vcpu, guest);
+}
+
+static void add_case(unsigned long eid, unsigned long fid, const unsigned long *args,
+		     bool answer, unsigned long ret0, unsigned long ret1, int imm_exits)
+{
+	struct fwd_case *c = &cases[nr_cases++];
+	int i;
+
+	TEST_ASSERT(nr_cases <= MAX_CASES, "too many cases");
+	c->eid = eid;
+	c->fid = fid;
+	for (i = 0; i < 6; i++)
+		c->args[i] = args ? args[i] : ARG_PATTERN(i);
+	c->answer = answer;
+	c->ret0 = ret0;
+	c->ret1 = ret1;
+	c->imm_exits = imm_exits;
+}
+
+static void run_case_list(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
+{
+	sync_global_to_guest(vm, cases);
+	sync_global_to_guest(vm, nr_cases);
+	sync_global_to_guest(vm, check_dbcn_probe);
+	sync_global_to_guest(vm, check_rx);
+	run_cases(vcpu);
+	kvm_vm_free(vm);
+}
+
+static void test_dbcn_disabled(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = vm_with_guest(guest_dbcn_disabled, &vcpu);
+	struct ucall uc;
+	unsigned long val;
+
+	vcpu_get_reg(vcpu, RISCV_SBI_EXT_REG(KVM_RISCV_SBI_EXT_DBCN), &val);
+	TEST_ASSERT(val == 0, "DBCN is enabled by default");
+	vcpu_run(vcpu);
+	if (get_ucall(vcpu, &uc) != UCALL_DONE)
+		report_exit(vcpu);
+	kvm_vm_free(vm);
+}
+
+static void test_dbcn(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = vm_with_guest(guest_cases, &vcpu);
+	unsigned long tx_gpa = addr_gva2gpa(vm, (vm_vaddr_t)tx_buf);
+	unsigned long rx_gpa = addr_gva2gpa(vm, (vm_vaddr_t)rx_buf);
+	unsigned long write[6] = { strlen(tx_buf), tx_gpa, 0, ARG_PATTERN(3),
+				   ARG_PATTERN(4), ARG_PATTERN(5) };
+	unsigned long read[6] = { sizeof(rx_buf), rx_gpa, 0, ARG_PATTERN(3),
+				  ARG_PATTERN(4), ARG_PATTERN(5) };
+	unsigned long byte[6] = { 'k', ARG_PATTERN(1), ARG_PATTERN(2),
+				  ARG_PATTERN(3), ARG_PATTERN(4), ARG_PATTERN(5) };
+
+	vcpu_set_reg(vcpu, RISCV_SBI_EXT_REG(KVM_RISCV_SBI_EXT_DBCN), 1);
+	add_case(SBI_EXT_DBCN, DBCN_CONSOLE_WRITE, write, true, 0, strlen(tx_buf), 1);
+	add_case(SBI_EXT_DBCN, DBCN_CONSOLE_READ, read, true, 0, 3, 2);
+	add_case(SBI_EXT_DBCN, DBCN_CONSOLE_WRITE_BYTE, byte, true, 0, 0, 0);
+	check_dbcn_probe = true;
+	check_rx = true;
+	run_case_list(vm, vcpu);
+}
+
+static void test_unanswered(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = vm_with_guest(guest_cases, &vcpu);
+	unsigned long byte[6] = { 'x', ARG_PATTERN(1), ARG_PATTERN(2),
+				  ARG_PATTERN(3), ARG_PATTERN(4), ARG_PATTERN(5) };
+
+	vcpu_set_reg(vcpu, RISCV_SBI_EXT_REG(KVM_RISCV_SBI_EXT_DBCN), 1);
+	add_case(SBI_EXT_DBCN, DBCN_CONSOLE_WRITE_BYTE, byte, false, 0, 0, 1);
+	add_case(SBI_EXT_VENDOR_START, 0, NULL, false, 0, 0, 0);
+	add_case(0x08000001, 3, NULL, false, 0, 0, 1);
+	run_case_list(vm, vcpu);
+}
+
+static void test_vendor_experimental(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = vm_with_guest(guest_cases, &vcpu);
+
+	add_case(0x08000123, 0x45, NULL, true, 0, 0xfeedfacecafe0001UL, 1);
+	add_case(SBI_EXT_VENDOR_START | 0xabcdef, 7, NULL, true,
+		 (unsigned long)SBI_ERR_DENIED, 0x42, 0);
+	add_case(0x08fffffe, 0x7fffffff, NULL, true, 0, -1UL, 2);
+	add_case(0x09ffffff, 0, NULL, true, (unsigned long)SBI_ERR_INVALID_PARAM, 7, 0);
+	run_case_list(vm, vcpu);
+}
+
+static void test_probe_forwarded(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = vm_with_guest(guest_cases, &vcpu);
+	unsigned long args[6] = { 0, ARG_PATTERN(1), ARG_PATTERN(2),
+				  ARG_PATTERN(3), ARG_PATTERN(4), ARG_PATTERN(5) };
+
+	args[0] = SBI_EXT_VENDOR_START | 0x42;
+	add_case(SBI_EXT_BASE, SBI_EXT_BASE_PROBE_EXT, args, true, 0, 1, 1);
+	args[0] = 0x08000777;
+	add_case(SBI_EXT_BASE, SBI_EXT_BASE_PROBE_EXT, args, true, 0, 0x55, 0);
+	args[0] = 0x09ffffff;
+	add_case(SBI_EXT_BASE, SBI_EXT_BASE_PROBE_EXT, args, false, 0, 0, 0);
+	run_case_list(vm, vcpu);
+}
+
+static void test_legacy_console(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = vm_with_guest(guest_cases, &vcpu);
+	unsigned long args[6] = { 'K', A1_MAGIC, ARG_PATTERN(2),
+				  ARG_PATTERN(3), ARG_PATTERN(4), ARG_PATTERN(5) };
+
+	add_case(LEGACY_CONSOLE_PUTCHAR, LEGACY_FID, args, true, 0, 0xdead, 1);
+	cases[nr_cases - 1].legacy = true;
+	args[0] = ARG_PATTERN(0);
+	/* The answer is not clamped to an SBI error: a character in a0. */
+	add_case(LEGACY_CONSOLE_GETCHAR, LEGACY_FID, args, true, 'Z', 0xdead, 0);
+	cases[nr_cases - 1].legacy = true;
+	run_case_list(vm, vcpu);
+}
+
+/* One SRST call in a fresh VM; exp_event 0 means "no exit, INVALID_PARAM". */
+static void srst_case(unsigned long type, unsigned long reason, bool legacy,
+		      uint32_t exp_event, unsigned long exp_reason)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = vm_with_guest(guest_srst, &vcpu);
+	struct kvm_run *run = vcpu->run;
+	struct ucall uc;
+
+	srst_type = type;
+	srst_reason = reason;
+	srst_legacy = legacy;
+	srst_must_exit = exp_event != 0;
+	sync_global_to_guest(vm, srst_type);
+	sync_global_to_guest(vm, srst_reason);
+	sync_global_to_guest(vm, srst_legacy);
+	sync_global_to_guest(vm, srst_must_exit);
+
+	vcpu_run(vcpu);
+	if (!exp_event) {
+		if (get_ucall(vcpu, &uc) != UCALL_DONE)
+			report_exit(vcpu);
+		kvm_vm_free(vm);
+		return;
+	}
+
+	if (run->exit_reason != KVM_EXIT_SYSTEM_EVENT)
+		report_exit(vcpu);
+	TEST_ASSERT(run->system_event.type == exp_event,
+		    "type %#lx reason %#lx: system event type %u, want %u",
+		    type, reason, run->system_event.type, exp_event);
+	TEST_ASSERT(run->system_event.ndata >= 1,
+		    "type %#lx reason %#lx: ndata %u", type, reason,
+		    run->system_event.ndata);
+	TEST_ASSERT(run->system_event.data[0] == exp_reason,
+		    "type %#lx reason %#lx: data[0] = %#llx, want %#lx", type, reason,
+		    (unsigned long long)run->system_event.data[0], exp_reason);
+	kvm_vm_free(vm);
+}
+
+static void test_srst_shutdown(void)
+{
+	srst_case(0, 0, false, KVM_SYSTEM_EVENT_SHUTDOWN, 0);
+	srst_case(0, 1, false, KVM_SYSTEM_EVENT_SHUTDOWN, 1);
+}
+
+static void test_srst_cold_reboot(void)
+{
+	srst_case(1, 1, false, KVM_SYSTEM_EVENT_RESET, 1);
+	srst_case(1, 0, false, KVM_SYSTEM_EVENT_RESET, 0);
+}
+
+static void test_srst_warm_reboot(void)
+{
+	srst_case(2, 0xf0000001, false, KVM_SYSTEM_EVENT_RESET, 0xf0000001);
+	srst_case(2, 0, false, KVM_SYSTEM_EVENT_RESET, 0);
+}
+
+static void test_srst_low_32_bits(void)
+{
+	srst_case(0xffffffff00000001UL, 0xabcd000000000001UL, false,
+		  KVM_SYSTEM_EVENT_RESET, 1);
+	srst_case(0x100000000UL, 0x500000000UL, false, KVM_SYSTEM_EVENT_SHUTDOWN, 0);
+}
+
+static void test_srst_reserved_type(void)
+{
+	srst_case(3, 0, false, 0, 0);
+	srst_case(0xefffffff, 0, false, 0, 0);
+	srst_case(0x100000003UL, 0, false, 0, 0);
+}
+
+static void test_srst_reserved_reason(void)
+{
+	srst_case(0, 2, false, 0, 0);
+	srst_case(1, 0xdfffffff, false, 0, 0);
+	srst_case(2, 2, false, 0, 0);
+}
+
+static void test_legacy_shutdown(void)
+{
+	srst_case(0, 0, true, KVM_SYSTEM_EVENT_SHUTDOWN, 0);
+}
+
+/* ---- groups ---- */
+
+struct test_group {
+	const char *name;
+	void (*fn)(void);
+};
+
+static const struct test_group groups[] = {
+	{ "dbcn: disabled by default, invisible",		test_dbcn_disabled },
+	{ "dbcn: enabled via ONE_REG, calls forwarded once",	test_dbcn },
+	{ "forward: unanswered call gives NOT_SUPPORTED",	test_unanswered },
+	{ "forward: vendor and experimental EIDs, 6 args",	test_vendor_experimental },
+	{ "forward: probe_extension of vendor/experimental",	test_probe_forwarded },
+	{ "forward: legacy console calls write a0 only",	test_legacy_console },
+	{ "srst: shutdown exits SYSTEM_EVENT_SHUTDOWN",		test_srst_shutdown },
+	{ "srst: cold reboot exits SYSTEM_EVENT_RESET",		test_srst_cold_reboot },
+	{ "srst: warm reboot exits SYSTEM_EVENT_RESET",		test_srst_warm_reboot },
+	{ "srst: only the low 32 bits of type/reason count",	test_srst_low_32_bits },
+	{ "srst: reserved type is INVALID_PARAM",		test_srst_reserved_type },
+	{ "srst: reserved reason is INVALID_PARAM",		test_srst_reserved_reason },
+	{ "legacy: shutdown exits SYSTEM_EVENT_SHUTDOWN",	test_legacy_shutdown },
+};
+
+static void run_group(const struct test_group *g)
+{
+	int status = 0, i;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	TEST_ASSERT(pid >= 0, "fork() failed");
+	if (!pid) {
+		alarm(GROUP_TIMEOUT_S);
+		g->fn();
+		exit(KSFT_PASS);
+	}
+
+	/* A child stuck in the kernel must not stop the other groups. */
+	for (i = 0; i < (GROUP_TIMEOUT_S + 10) * 100; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		usleep(10000);
+	}
+	if (i == (GROUP_TIMEOUT_S + 10) * 100) {
+		kill(pid, SIGKILL);
+		ksft_print_msg("%s: group process did not exit\n", g->name);
+		ksft_test_result_fail("%s\n", g->name);
+		return;
+	}
+	if (WIFSIGNALED(status))
+		ksft_print_msg("%s: killed by signal %d%s\n", g->name,
+			       WTERMSIG(status),
+			       WTERMSIG(status) == SIGALRM ? " (timeout)" : "");
+	if (WIFEXITED(status) && WEXITSTATUS(status) == KSFT_SKIP)
+		ksft_test_result_skip("%s\n", g->name);
+	else
+		ksft_test_result(WIFEXITED(status) && !WEXITSTATUS(status),
+				 "%s\n", g->name);
+}
+
+int main(void)
+{
+	int i;
+
+	ksft_print_header();
+	close(open_kvm_dev_path_or_exit());
+	ksft_set_plan(ARRAY_SIZE(groups));
+
+	for (i = 0; i < ARRAY_SIZE(groups); i++)
+		run_group(&groups[i]);
+
+	ksft_finished();
+}
