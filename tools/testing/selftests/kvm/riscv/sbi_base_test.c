@@ -23,6 +23,7 @@
 
 #include "kvm_util.h"
 #include "processor.h"
+#include "sbi_test.h"
 #include "sbi.h"
 #include "test_util.h"
 #include "ucall_common.h"
@@ -56,7 +57,6 @@
 #define A1_MAGIC			0x5a5a1234c0ffee11UL
 #define ARG_PATTERN(n)			(0xa5a50000f00d0000UL | (n) * 0x101UL)
 
-#define GROUP_TIMEOUT_S			10
 
 /* Values the host part computes and hands to the guest. */
 static unsigned long expected_impl_version;
@@ -107,27 +107,6 @@ static const struct call_id unknown_calls[] = {
 	{ SBI_EXT_MPXY, 0 },
 };
 
-/* An ecall with all of a0-a7 in and out, to see what the SBI call changed. */
-static void ecall_regs(unsigned long r[8])
-{
-	register unsigned long a0 asm("a0") = r[0];
-	register unsigned long a1 asm("a1") = r[1];
-	register unsigned long a2 asm("a2") = r[2];
-	register unsigned long a3 asm("a3") = r[3];
-	register unsigned long a4 asm("a4") = r[4];
-	register unsigned long a5 asm("a5") = r[5];
-	register unsigned long a6 asm("a6") = r[6];
-	register unsigned long a7 asm("a7") = r[7];
-
-	asm volatile("ecall"
-		     : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3),
-		       "+r"(a4), "+r"(a5), "+r"(a6), "+r"(a7)
-		     : : "memory");
-
-	r[0] = a0; r[1] = a1; r[2] = a2; r[3] = a3;
-	r[4] = a4; r[5] = a5; r[6] = a6; r[7] = a7;
-}
-
 /* Fill a0-a7 for a call: distinct patterns in every argument register. */
 static void ecall_setup(unsigned long r[8], unsigned long eid, unsigned long fid)
 {
@@ -151,7 +130,7 @@ static long legacy_call(unsigned long eid, unsigned long arg0)
 	ecall_setup(r, eid, 0x1234);
 	r[0] = arg0;
 	r[1] = A1_MAGIC;
-	ecall_regs(r);
+	sbi_ecall_regs(r);
 
 	__GUEST_ASSERT(r[1] == A1_MAGIC,
 		       "legacy EID %#lx wrote a1: %#lx", eid, r[1]);
@@ -259,7 +238,7 @@ static void guest_unknown_calls(void)
 
 	for (i = 0; i < ARRAY_SIZE(unknown_calls); i++) {
 		ecall_setup(r, unknown_calls[i].eid, unknown_calls[i].fid);
-		ecall_regs(r);
+		sbi_ecall_regs(r);
 		__GUEST_ASSERT((long)r[0] == SBI_ERR_NOT_SUPPORTED,
 			       "EID %#lx FID %#lx: error %ld",
 			       unknown_calls[i].eid, unknown_calls[i].fid, (long)r[0]);
@@ -522,12 +501,7 @@ static void test_onereg_abi(void)
 
 /* ---- groups ---- */
 
-struct test_group {
-	const char *name;
-	void (*fn)(void);
-};
-
-static const struct test_group groups[] = {
+static const struct sbi_test_group groups[] = {
 	{ "base: get_spec_version is 3.0",			test_spec_version },
 	{ "base: get_impl_id is KVM (3)",			test_impl_id },
 	{ "base: get_impl_version is LINUX_VERSION_CODE",	test_impl_version },
@@ -539,54 +513,9 @@ static const struct test_group groups[] = {
 	{ "one_reg: SBI_EXT register errors",			test_onereg_abi },
 };
 
-static void run_group(const struct test_group *g)
-{
-	int status = 0, i;
-	pid_t pid;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	TEST_ASSERT(pid >= 0, "fork() failed");
-	if (!pid) {
-		alarm(GROUP_TIMEOUT_S);
-		g->fn();
-		exit(KSFT_PASS);
-	}
-
-	/* A child stuck in the kernel must not stop the other groups. */
-	for (i = 0; i < (GROUP_TIMEOUT_S + 10) * 100; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			break;
-		usleep(10000);
-	}
-	if (i == (GROUP_TIMEOUT_S + 10) * 100) {
-		kill(pid, SIGKILL);
-		ksft_print_msg("%s: group process did not exit\n", g->name);
-		ksft_test_result_fail("%s\n", g->name);
-		return;
-	}
-	if (WIFSIGNALED(status))
-		ksft_print_msg("%s: killed by signal %d%s\n", g->name,
-			       WTERMSIG(status),
-			       WTERMSIG(status) == SIGALRM ? " (timeout)" : "");
-	if (WIFEXITED(status) && WEXITSTATUS(status) == KSFT_SKIP)
-		ksft_test_result_skip("%s\n", g->name);
-	else
-		ksft_test_result(WIFEXITED(status) && !WEXITSTATUS(status),
-				 "%s\n", g->name);
-}
-
 int main(void)
 {
-	int i;
-
 	ksft_print_header();
 	close(open_kvm_dev_path_or_exit());
-	ksft_set_plan(ARRAY_SIZE(groups));
-
-	for (i = 0; i < ARRAY_SIZE(groups); i++)
-		run_group(&groups[i]);
-
-	ksft_finished();
+	sbi_test_run(groups, ARRAY_SIZE(groups));
 }

@@ -23,6 +23,7 @@
 
 #include "kvm_util.h"
 #include "processor.h"
+#include "sbi_test.h"
 #include "sbi.h"
 #include "test_util.h"
 #include "ucall_common.h"
@@ -44,7 +45,6 @@
 #define ARG_PATTERN(n)			(0xa5a50000f00d0000UL | (n) * 0x101UL)
 
 #define MAX_CASES			8
-#define GROUP_TIMEOUT_S			10
 
 /* One forwarded call: what the guest passes and what userspace answers. */
 struct fwd_case {
@@ -489,12 +489,7 @@ static void test_legacy_shutdown(void)
 
 /* ---- groups ---- */
 
-struct test_group {
-	const char *name;
-	void (*fn)(void);
-};
-
-static const struct test_group groups[] = {
+static const struct sbi_test_group groups[] = {
 	{ "dbcn: disabled by default, invisible",		test_dbcn_disabled },
 	{ "dbcn: enabled via ONE_REG, calls forwarded once",	test_dbcn },
 	{ "forward: unanswered call gives NOT_SUPPORTED",	test_unanswered },
@@ -510,54 +505,9 @@ static const struct test_group groups[] = {
 	{ "legacy: shutdown exits SYSTEM_EVENT_SHUTDOWN",	test_legacy_shutdown },
 };
 
-static void run_group(const struct test_group *g)
-{
-	int status = 0, i;
-	pid_t pid;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	TEST_ASSERT(pid >= 0, "fork() failed");
-	if (!pid) {
-		alarm(GROUP_TIMEOUT_S);
-		g->fn();
-		exit(KSFT_PASS);
-	}
-
-	/* A child stuck in the kernel must not stop the other groups. */
-	for (i = 0; i < (GROUP_TIMEOUT_S + 10) * 100; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			break;
-		usleep(10000);
-	}
-	if (i == (GROUP_TIMEOUT_S + 10) * 100) {
-		kill(pid, SIGKILL);
-		ksft_print_msg("%s: group process did not exit\n", g->name);
-		ksft_test_result_fail("%s\n", g->name);
-		return;
-	}
-	if (WIFSIGNALED(status))
-		ksft_print_msg("%s: killed by signal %d%s\n", g->name,
-			       WTERMSIG(status),
-			       WTERMSIG(status) == SIGALRM ? " (timeout)" : "");
-	if (WIFEXITED(status) && WEXITSTATUS(status) == KSFT_SKIP)
-		ksft_test_result_skip("%s\n", g->name);
-	else
-		ksft_test_result(WIFEXITED(status) && !WEXITSTATUS(status),
-				 "%s\n", g->name);
-}
-
 int main(void)
 {
-	int i;
-
 	ksft_print_header();
 	close(open_kvm_dev_path_or_exit());
-	ksft_set_plan(ARRAY_SIZE(groups));
-
-	for (i = 0; i < ARRAY_SIZE(groups); i++)
-		run_group(&groups[i]);
-
-	ksft_finished();
+	sbi_test_run(groups, ARRAY_SIZE(groups));
 }

@@ -25,6 +25,7 @@
 
 #include "kvm_util.h"
 #include "processor.h"
+#include "sbi_test.h"
 #include "sbi.h"
 #include "test_util.h"
 #include "ucall_common.h"
@@ -58,7 +59,6 @@
 #define WAIT_MS				3000
 #define SETTLE_MS			20
 #define STIP_POLLS			1000
-#define GROUP_TIMEOUT_S			10
 
 /* Set by the host part. */
 static unsigned long timer_freq;
@@ -103,26 +103,6 @@ static void delay_ms(unsigned long ms)
 	wait_until(false, ms);
 }
 
-static void ecall_regs(unsigned long r[8])
-{
-	register unsigned long a0 asm("a0") = r[0];
-	register unsigned long a1 asm("a1") = r[1];
-	register unsigned long a2 asm("a2") = r[2];
-	register unsigned long a3 asm("a3") = r[3];
-	register unsigned long a4 asm("a4") = r[4];
-	register unsigned long a5 asm("a5") = r[5];
-	register unsigned long a6 asm("a6") = r[6];
-	register unsigned long a7 asm("a7") = r[7];
-
-	asm volatile("ecall"
-		     : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3),
-		       "+r"(a4), "+r"(a5), "+r"(a6), "+r"(a7)
-		     : : "memory");
-
-	r[0] = a0; r[1] = a1; r[2] = a2; r[3] = a3;
-	r[4] = a4; r[5] = a5; r[6] = a6; r[7] = a7;
-}
-
 /* A legacy call; checks that every register but a0 survived it. */
 static long legacy_call(unsigned long eid, unsigned long arg0, unsigned long arg1,
 			unsigned long arg2, unsigned long arg3)
@@ -134,7 +114,7 @@ static long legacy_call(unsigned long eid, unsigned long arg0, unsigned long arg
 
 	for (i = 0; i < 8; i++)
 		r[i] = in[i];
-	ecall_regs(r);
+	sbi_ecall_regs(r);
 	for (i = 1; i < 8; i++)
 		__GUEST_ASSERT(r[i] == in[i], "legacy EID %#lx changed a%d: %#lx",
 			       eid, i, r[i]);
@@ -713,12 +693,7 @@ static void test_legacy_absent(void)
 
 /* ---- groups ---- */
 
-struct test_group {
-	const char *name;
-	void (*fn)(void);
-};
-
-static const struct test_group groups[] = {
+static const struct sbi_test_group groups[] = {
 	{ "ipi: send_ipi reaches exactly the selected harts",	test_ipi },
 	{ "ipi: absent hart is INVALID_PARAM, nothing sent",	test_ipi_absent },
 	{ "rfence: fences succeed for bases 0, n and -1",	test_rfence },
@@ -735,54 +710,9 @@ static const struct test_group groups[] = {
 	{ "legacy: send_ipi skips harts that are not vCPUs",	test_legacy_absent },
 };
 
-static void run_group(const struct test_group *g)
-{
-	int status = 0, i;
-	pid_t pid;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	TEST_ASSERT(pid >= 0, "fork() failed");
-	if (!pid) {
-		alarm(GROUP_TIMEOUT_S);
-		g->fn();
-		exit(KSFT_PASS);
-	}
-
-	/* A child stuck in the kernel must not stop the other groups. */
-	for (i = 0; i < (GROUP_TIMEOUT_S + 10) * 100; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			break;
-		usleep(10000);
-	}
-	if (i == (GROUP_TIMEOUT_S + 10) * 100) {
-		kill(pid, SIGKILL);
-		ksft_print_msg("%s: group process did not exit\n", g->name);
-		ksft_test_result_fail("%s\n", g->name);
-		return;
-	}
-	if (WIFSIGNALED(status))
-		ksft_print_msg("%s: killed by signal %d%s\n", g->name,
-			       WTERMSIG(status),
-			       WTERMSIG(status) == SIGALRM ? " (timeout)" : "");
-	if (WIFEXITED(status) && WEXITSTATUS(status) == KSFT_SKIP)
-		ksft_test_result_skip("%s\n", g->name);
-	else
-		ksft_test_result(WIFEXITED(status) && !WEXITSTATUS(status),
-				 "%s\n", g->name);
-}
-
 int main(void)
 {
-	int i;
-
 	ksft_print_header();
 	close(open_kvm_dev_path_or_exit());
-	ksft_set_plan(ARRAY_SIZE(groups));
-
-	for (i = 0; i < ARRAY_SIZE(groups); i++)
-		run_group(&groups[i]);
-
-	ksft_finished();
+	sbi_test_run(groups, ARRAY_SIZE(groups));
 }

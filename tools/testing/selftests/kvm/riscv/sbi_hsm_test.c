@@ -36,6 +36,7 @@
 
 #include "kvm_util.h"
 #include "processor.h"
+#include "sbi_test.h"
 #include "sbi.h"
 #include "test_util.h"
 #include "ucall_common.h"
@@ -69,7 +70,6 @@
 
 #define NR_VCPUS			4
 #define WAIT_MS				3000
-#define GROUP_TIMEOUT_S			10
 
 /* What a hart found at its entry point, as its host thread recorded it. */
 struct entry_record {
@@ -484,19 +484,6 @@ static void *vcpu_thread(void *arg)
 	}
 }
 
-static bool gpa_is_ram(struct kvm_vm *vm, vm_paddr_t gpa)
-{
-	struct userspace_mem_region *region;
-	int bkt;
-
-	hash_for_each(vm->regions.slot_hash, bkt, region, slot_node) {
-		if (gpa >= region->region.guest_phys_addr &&
-		    gpa - region->region.guest_phys_addr < region->region.memory_size)
-			return true;
-	}
-	return false;
-}
-
 static void run_vm(int nr, bool stopped, void (*primary)(void), void (*secondary)(void))
 {
 	struct kvm_mp_state mps = { .mp_state = KVM_MP_STATE_STOPPED };
@@ -518,7 +505,7 @@ static void run_vm(int nr, bool stopped, void (*primary)(void), void (*secondary
 		sem_init(&release[i], 0, 0);
 	}
 
-	TEST_ASSERT(!gpa_is_ram(vm, HOLE_GPA), "%#lx is guest RAM", HOLE_GPA);
+	TEST_ASSERT(!sbi_test_gpa_is_ram(vm, HOLE_GPA), "%#lx is guest RAM", HOLE_GPA);
 	vcpu_get_reg(vcpus[0], RISCV_TIMER_REG(frequency), &timer_freq);
 	entry_gpa = addr_gva2gpa(vm, (vm_vaddr_t)hsm_entry);
 	nr_vcpus = nr;
@@ -579,12 +566,7 @@ static void test_suspend_non_retentive(void)
 
 /* ---- groups ---- */
 
-struct test_group {
-	const char *name;
-	void (*fn)(void);
-};
-
-static const struct test_group groups[] = {
+static const struct sbi_test_group groups[] = {
 	{ "hsm: hart_get_status of self, stopped and absent harts", test_get_status },
 	{ "hsm: hart_start of absent or started hart refused",	test_start_refused },
 	{ "hsm: hart_start outside guest RAM: INVALID_ADDRESS",	test_start_bad_addr },
@@ -595,54 +577,9 @@ static const struct test_group groups[] = {
 	{ "hsm: non-retentive suspend resumes at resume_addr",	test_suspend_non_retentive },
 };
 
-static void run_group(const struct test_group *g)
-{
-	int status = 0, i;
-	pid_t pid;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	TEST_ASSERT(pid >= 0, "fork() failed");
-	if (!pid) {
-		alarm(GROUP_TIMEOUT_S);
-		g->fn();
-		exit(KSFT_PASS);
-	}
-
-	/* A child stuck in the kernel must not stop the other groups. */
-	for (i = 0; i < (GROUP_TIMEOUT_S + 10) * 100; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			break;
-		usleep(10000);
-	}
-	if (i == (GROUP_TIMEOUT_S + 10) * 100) {
-		kill(pid, SIGKILL);
-		ksft_print_msg("%s: group process did not exit\n", g->name);
-		ksft_test_result_fail("%s\n", g->name);
-		return;
-	}
-	if (WIFSIGNALED(status))
-		ksft_print_msg("%s: killed by signal %d%s\n", g->name,
-			       WTERMSIG(status),
-			       WTERMSIG(status) == SIGALRM ? " (timeout)" : "");
-	if (WIFEXITED(status) && WEXITSTATUS(status) == KSFT_SKIP)
-		ksft_test_result_skip("%s\n", g->name);
-	else
-		ksft_test_result(WIFEXITED(status) && !WEXITSTATUS(status),
-				 "%s\n", g->name);
-}
-
 int main(void)
 {
-	int i;
-
 	ksft_print_header();
 	close(open_kvm_dev_path_or_exit());
-	ksft_set_plan(ARRAY_SIZE(groups));
-
-	for (i = 0; i < ARRAY_SIZE(groups); i++)
-		run_group(&groups[i]);
-
-	ksft_finished();
+	sbi_test_run(groups, ARRAY_SIZE(groups));
 }

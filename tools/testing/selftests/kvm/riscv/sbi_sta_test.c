@@ -22,6 +22,7 @@
 
 #include "kvm_util.h"
 #include "processor.h"
+#include "sbi_test.h"
 #include "sbi.h"
 #include "test_util.h"
 #include "ucall_common.h"
@@ -38,7 +39,6 @@
 /* Not guest RAM: checked against the memslots. */
 #define HOLE_GPA			0x200000000UL
 
-#define GROUP_TIMEOUT_S			10
 
 struct sta_struct {
 	uint32_t sequence;
@@ -192,19 +192,6 @@ static uint64_t sta_reg(unsigned long idx)
 			    KVM_REG_SIZE_ULONG);
 }
 
-static bool gpa_is_ram(struct kvm_vm *vm, vm_paddr_t gpa)
-{
-	struct userspace_mem_region *region;
-	int bkt;
-
-	hash_for_each(vm->regions.slot_hash, bkt, region, slot_node) {
-		if (gpa >= region->region.guest_phys_addr &&
-		    gpa - region->region.guest_phys_addr < region->region.memory_size)
-			return true;
-	}
-	return false;
-}
-
 static void check_sta_regs(struct kvm_vcpu *vcpu, unsigned long want_lo)
 {
 	unsigned long lo, hi;
@@ -227,7 +214,7 @@ static void run_guest(void (*fn)(void))
 	virt_map(vm, ST_GPA, ST_GPA, 1);
 	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, RO_GPA, RO_SLOT, 1,
 				    KVM_MEM_READONLY);
-	TEST_ASSERT(!gpa_is_ram(vm, HOLE_GPA), "%#lx is guest RAM", HOLE_GPA);
+	TEST_ASSERT(!sbi_test_gpa_is_ram(vm, HOLE_GPA), "%#lx is guest RAM", HOLE_GPA);
 
 	guest_fn = fn;
 	sync_global_to_guest(vm, guest_fn);
@@ -288,12 +275,7 @@ static void test_valid(void)
 
 /* ---- groups ---- */
 
-struct test_group {
-	const char *name;
-	void (*fn)(void);
-};
-
-static const struct test_group groups[] = {
+static const struct sbi_test_group groups[] = {
 	{ "sta: flags != 0 is INVALID_PARAM",			test_flags },
 	{ "sta: area not 64-byte aligned is INVALID_PARAM",	test_misaligned },
 	{ "sta: area outside guest RAM is INVALID_ADDRESS",	test_outside_ram },
@@ -303,50 +285,11 @@ static const struct test_group groups[] = {
 	{ "sta: valid area zeroed, even sequence, updates stop", test_valid },
 };
 
-static void run_group(const struct test_group *g)
-{
-	int status = 0, i;
-	pid_t pid;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	TEST_ASSERT(pid >= 0, "fork() failed");
-	if (!pid) {
-		alarm(GROUP_TIMEOUT_S);
-		g->fn();
-		exit(KSFT_PASS);
-	}
-
-	/* A child stuck in the kernel must not stop the other groups. */
-	for (i = 0; i < (GROUP_TIMEOUT_S + 10) * 100; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			break;
-		usleep(10000);
-	}
-	if (i == (GROUP_TIMEOUT_S + 10) * 100) {
-		kill(pid, SIGKILL);
-		ksft_print_msg("%s: group process did not exit\n", g->name);
-		ksft_test_result_fail("%s\n", g->name);
-		return;
-	}
-	if (WIFSIGNALED(status))
-		ksft_print_msg("%s: killed by signal %d%s\n", g->name,
-			       WTERMSIG(status),
-			       WTERMSIG(status) == SIGALRM ? " (timeout)" : "");
-	if (WIFEXITED(status) && WEXITSTATUS(status) == KSFT_SKIP)
-		ksft_test_result_skip("%s\n", g->name);
-	else
-		ksft_test_result(WIFEXITED(status) && !WEXITSTATUS(status),
-				 "%s\n", g->name);
-}
-
 int main(void)
 {
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
 	bool has_sta;
-	int i;
 
 	ksft_print_header();
 	close(open_kvm_dev_path_or_exit());
@@ -357,9 +300,5 @@ int main(void)
 	if (!has_sta)
 		ksft_exit_skip("SBI STA is not available on this vCPU\n");
 
-	ksft_set_plan(ARRAY_SIZE(groups));
-	for (i = 0; i < ARRAY_SIZE(groups); i++)
-		run_group(&groups[i]);
-
-	ksft_finished();
+	sbi_test_run(groups, ARRAY_SIZE(groups));
 }

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The runner the SBI selftests share. Each check group runs in a child
+ * process with its own VM and an alarm, so that a failing, hung or
+ * crashing group reports as one TAP result and does not hide the others.
+ */
+#ifndef SELFTEST_KVM_RISCV_SBI_TEST_H
+#define SELFTEST_KVM_RISCV_SBI_TEST_H
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+#include "kvm_util.h"
+#include "test_util.h"
+
+#define SBI_TEST_GROUP_TIMEOUT_S	10
+
+/* Guest: an ecall with all of a0-a7 in and out, to see what the call changed. */
+static inline void sbi_ecall_regs(unsigned long r[8])
+{
+	register unsigned long a0 asm("a0") = r[0];
+	register unsigned long a1 asm("a1") = r[1];
+	register unsigned long a2 asm("a2") = r[2];
+	register unsigned long a3 asm("a3") = r[3];
+	register unsigned long a4 asm("a4") = r[4];
+	register unsigned long a5 asm("a5") = r[5];
+	register unsigned long a6 asm("a6") = r[6];
+	register unsigned long a7 asm("a7") = r[7];
+
+	asm volatile("ecall"
+		     : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3),
+		       "+r"(a4), "+r"(a5), "+r"(a6), "+r"(a7)
+		     : : "memory");
+
+	r[0] = a0; r[1] = a1; r[2] = a2; r[3] = a3;
+	r[4] = a4; r[5] = a5; r[6] = a6; r[7] = a7;
+}
+
+/* Host: is @gpa inside one of the VM's memslots? */
+static inline bool sbi_test_gpa_is_ram(struct kvm_vm *vm, vm_paddr_t gpa)
+{
+	struct userspace_mem_region *region;
+	int bkt;
+
+	hash_for_each(vm->regions.slot_hash, bkt, region, slot_node) {
+		if (gpa >= region->region.guest_phys_addr &&
+		    gpa - region->region.guest_phys_addr < region->region.memory_size)
+			return true;
+	}
+	return false;
+}
+
+struct sbi_test_group {
+	const char *name;
+	void (*fn)(void);
+};
+
+static inline void sbi_test_run_group(const struct sbi_test_group *g)
+{
+	const int polls = (SBI_TEST_GROUP_TIMEOUT_S + 10) * 100;
+	int status = 0, i;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	TEST_ASSERT(pid >= 0, "fork() failed");
+	if (!pid) {
+		alarm(SBI_TEST_GROUP_TIMEOUT_S);
+		g->fn();
+		exit(KSFT_PASS);
+	}
+
+	/* A child stuck in the kernel must not stop the other groups. */
+	for (i = 0; i < polls; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		usleep(10000);
+	}
+	if (i == polls) {
+		kill(pid, SIGKILL);
+		ksft_print_msg("%s: group process did not exit\n", g->name);
+		ksft_test_result_fail("%s\n", g->name);
+		return;
+	}
+	if (WIFSIGNALED(status))
+		ksft_print_msg("%s: killed by signal %d%s\n", g->name,
+			       WTERMSIG(status),
+			       WTERMSIG(status) == SIGALRM ? " (timeout)" : "");
+	if (WIFEXITED(status) && WEXITSTATUS(status) == KSFT_SKIP)
+		ksft_test_result_skip("%s\n", g->name);
+	else
+		ksft_test_result(WIFEXITED(status) && !WEXITSTATUS(status),
+				 "%s\n", g->name);
+}
+
+/* Run every group, one TAP result each, and exit with the verdict. */
+static inline void sbi_test_run(const struct sbi_test_group *groups,
+				unsigned int nr)
+{
+	unsigned int i;
+
+	ksft_set_plan(nr);
+	for (i = 0; i < nr; i++)
+		sbi_test_run_group(&groups[i]);
+	ksft_finished();
+}
+
+#endif /* SELFTEST_KVM_RISCV_SBI_TEST_H */
