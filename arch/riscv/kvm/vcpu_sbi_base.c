@@ -105,4 +105,11 @@ const struct kvm_vcpu_sbi_extension kvm_sbi_ext_base = {
 	.onereg_idx	= KVM_SBI_NO_ONEREG,
 	.fns		= base_fns,
 	.nr_fns		= ARRAY_SIZE(base_fns),
+	/* All but probe_extension, which may forward the probe to the VMM. */
+	.fast_fids	= BIT(SBI_EXT_BASE_GET_SPEC_VERSION) |
+			  BIT(SBI_EXT_BASE_GET_IMP_ID) |
+			  BIT(SBI_EXT_BASE_GET_IMP_VERSION) |
+			  BIT(SBI_EXT_BASE_GET_MVENDORID) |
+			  BIT(SBI_EXT_BASE_GET_MARCHID) |
+			  BIT(SBI_EXT_BASE_GET_MIMPID),
 };

@@ -180,4 +180,6 @@ const struct kvm_vcpu_sbi_extension kvm_sbi_ext_hsm = {
 	.onereg_idx	= KVM_RISCV_SBI_EXT_HSM,
 	.fns		= hsm_fns,
 	.nr_fns		= ARRAY_SIZE(hsm_fns),
+	/* hart_get_status only reads; start, stop and suspend sleep or reset. */
+	.fast_fids	= BIT(SBI_EXT_HSM_HART_STATUS),
 };

@@ -48,4 +48,6 @@ const struct kvm_vcpu_sbi_extension kvm_sbi_ext_ipi = {
 	.onereg_idx	= KVM_RISCV_SBI_EXT_IPI,
 	.fns		= ipi_fns,
 	.nr_fns		= ARRAY_SIZE(ipi_fns),
+	/* Setting a pending bit and kicking the target are IRQ-safe. */
+	.fast_fids	= BIT(SBI_EXT_IPI_SEND_IPI),
 };

@@ -29,4 +29,6 @@ const struct kvm_vcpu_sbi_extension kvm_sbi_ext_time = {
 	.onereg_idx	= KVM_RISCV_SBI_EXT_TIME,
 	.fns		= time_fns,
 	.nr_fns		= ARRAY_SIZE(time_fns),
+	/* Sstc: a CSR write; otherwise hrtimer_start(), fine with IRQs off. */
+	.fast_fids	= BIT(SBI_EXT_TIME_SET_TIMER),
 };

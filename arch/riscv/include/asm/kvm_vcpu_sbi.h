@@ -18,6 +18,7 @@
 #include <uapi/asm/kvm.h>
 
 struct kvm;
+struct kvm_cpu_trap;
 struct kvm_vcpu;
 struct kvm_run;
 struct kvm_one_reg;
@@ -115,6 +116,9 @@ typedef void (*kvm_vcpu_sbi_fn)(struct kvm_vcpu *vcpu,
  * @fns: functions indexed by FID (exactly one of @fns and @handler)
  * @nr_fns: number of entries in @fns; a FID past it or a NULL entry is
  *	SBI_ERR_NOT_SUPPORTED without calling anything
+ * @fast_fids: bit i set: @fns[i] may run in the fast path (sbi_fastpath.c),
+ *	with interrupts and preemption off and without kvm->srcu; it must not
+ *	sleep and must always answer with KVM_SBI_RETURN
  * @handler: one function for every call, for extensions that do not
  *	select by FID (legacy calls, forwarded ranges)
  * @probe: 0 if unavailable on @vcpu, else the value BASE probe_extension
@@ -143,6 +147,7 @@ struct kvm_vcpu_sbi_extension {
 	bool default_disabled;
 	const kvm_vcpu_sbi_fn *fns;
 	unsigned int nr_fns;
+	unsigned long fast_fids;
 	kvm_vcpu_sbi_fn handler;
 	unsigned long (*probe)(struct kvm_vcpu *vcpu);
 	void (*init)(struct kvm_vcpu *vcpu);
@@ -377,6 +382,12 @@ int kvm_riscv_vcpu_get_reg_sbi(struct kvm_vcpu *vcpu,
 			       const struct kvm_one_reg *reg);
 int kvm_riscv_vcpu_sbi_copy_state_reg_indices(struct kvm_vcpu *vcpu,
 					      u64 __user *uindices);
+
+/* The SBI fast path (sbi_fastpath.c), called from the run loop. */
+
+bool kvm_riscv_vcpu_sbi_fastpath(struct kvm_vcpu *vcpu,
+				 const struct kvm_cpu_trap *trap);
+bool kvm_riscv_vcpu_sbi_fastpath_reenter(struct kvm_vcpu *vcpu);
 
 /* The per-VM SBI call policy (sbi_policy.c). */
 
