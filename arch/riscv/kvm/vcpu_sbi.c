@@ -10,7 +10,7 @@
  * Documentation/virt/kvm/riscv/sbi.rst.
  */
 
-#include <linux/bsearch.h>
+#include <linux/bitmap.h>
 #include <linux/errno.h>
 #include <linux/kvm_host.h>
 #include <linux/sort.h>
@@ -49,21 +49,131 @@ struct sbi_range {
 	u8 slot;
 };
 
+/* A single-EID extension in the direct-mapped table. */
+struct sbi_direct {
+	u32 eid;
+	s8 slot;
+};
+
+#define SBI_SMALL_EIDS		16	/* EIDs 0-15, the legacy ones: by index */
+#define SBI_DIRECT_BITS		6	/* single-EID extensions: hashed */
+#define SBI_DIRECT_SIZE		BIT(SBI_DIRECT_BITS)
+
 /**
  * struct sbi_registry - the extensions, indexed for dispatch
  * @exts: descriptors; a slot is an index into this array
  * @nr: number of descriptors
  * @ranges: EID ranges sorted by start, for binary search
  * @onereg_slot: slot of each KVM_RISCV_SBI_EXT_* index, or -1
+ * @small: slot serving each EID below SBI_SMALL_EIDS, or -1
+ * @direct: extensions serving one EID each (the standard ones), at
+ *	sbi_direct_index(); a miss falls back to @ranges
+ * @mult: the multiplier of sbi_direct_index(), chosen so that the
+ *	registered EIDs do not collide
  */
 struct sbi_registry {
 	const struct kvm_vcpu_sbi_extension *const *exts;
 	unsigned int nr;
 	struct sbi_range ranges[KVM_SBI_MAX_EXTS];
 	s8 onereg_slot[KVM_RISCV_SBI_EXT_MAX];
+	s8 small[SBI_SMALL_EIDS];
+	struct sbi_direct direct[SBI_DIRECT_SIZE];
+	u32 mult;
 };
 
 static struct sbi_registry sbi_registry __ro_after_init;
+
+/* Slot of the range holding @eid, or -1: binary search, no callbacks. */
+static int sbi_range_search(const struct sbi_registry *reg, unsigned long eid)
+{
+	unsigned int lo = 0, hi = reg->nr;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+		const struct sbi_range *r = &reg->ranges[mid];
+
+		if (eid < r->start)
+			hi = mid;
+		else if (eid > r->end)
+			lo = mid + 1;
+		else
+			return r->slot;
+	}
+	return -1;
+}
+
+static unsigned int sbi_direct_index(u32 mult, unsigned long eid)
+{
+	return (u32)((u32)eid * mult) >> (32 - SBI_DIRECT_BITS);
+}
+
+/* How many single-EID extensions collide in the direct table with @mult. */
+static unsigned int sbi_direct_collisions(const struct sbi_registry *reg,
+					  u32 mult)
+{
+	DECLARE_BITMAP(used, SBI_DIRECT_SIZE);
+	unsigned int i, n = 0, idx;
+
+	bitmap_zero(used, SBI_DIRECT_SIZE);
+	for (i = 0; i < reg->nr; i++) {
+		const struct sbi_range *r = &reg->ranges[i];
+
+		if (r->start != r->end || r->start < SBI_SMALL_EIDS)
+			continue;
+		idx = sbi_direct_index(mult, r->start);
+		n += test_and_set_bit(idx, used);
+	}
+	return n;
+}
+
+/*
+ * Fill @reg->small and @reg->direct from the sorted ranges. The multiplier
+ * is the first of a fixed sequence of odd numbers with no collision (the
+ * best one otherwise: an EID left out is still found by range search).
+ */
+static void sbi_registry_index(struct sbi_registry *reg)
+{
+	u32 mult, best = 0x9e3779b1;
+	unsigned int i, k, least = UINT_MAX;
+
+	for (i = 0; i < SBI_SMALL_EIDS; i++)
+		reg->small[i] = sbi_range_search(reg, i);
+
+	for (k = 0, mult = 0x9e3779b1; k < 1024 && least; k++, mult += 2) {
+		unsigned int n = sbi_direct_collisions(reg, mult);
+
+		if (n < least) {
+			least = n;
+			best = mult;
+		}
+	}
+	reg->mult = best;
+	for (i = 0; i < SBI_DIRECT_SIZE; i++)
+		reg->direct[i] = (struct sbi_direct) { .eid = 0, .slot = -1 };
+	for (i = 0; i < reg->nr; i++) {
+		const struct sbi_range *r = &reg->ranges[i];
+		struct sbi_direct *d;
+
+		if (r->start != r->end || r->start < SBI_SMALL_EIDS)
+			continue;
+		d = &reg->direct[sbi_direct_index(best, r->start)];
+		if (d->slot < 0)
+			*d = (struct sbi_direct) { .eid = r->start, .slot = r->slot };
+	}
+}
+
+/* Slot of the extension serving @eid, or -1; constant time for most EIDs. */
+static int sbi_registry_find(const struct sbi_registry *reg, unsigned long eid)
+{
+	const struct sbi_direct *d;
+
+	if (eid < SBI_SMALL_EIDS)
+		return reg->small[eid];
+	d = &reg->direct[sbi_direct_index(reg->mult, eid)];
+	if (d->eid == eid)
+		return d->slot;
+	return sbi_range_search(reg, eid);
+}
 
 static int sbi_range_cmp(const void *a, const void *b)
 {
@@ -127,26 +237,8 @@ static int sbi_registry_build(struct sbi_registry *reg,
 	}
 	reg->exts = exts;
 	reg->nr = nr;
+	sbi_registry_index(reg);
 	return 0;
-}
-
-static int sbi_range_match(const void *key, const void *elt)
-{
-	unsigned long eid = *(const unsigned long *)key;
-	const struct sbi_range *r = elt;
-
-	if (eid < r->start)
-		return -1;
-	return eid > r->end;
-}
-
-/* Slot of the extension serving @eid, or -1. */
-static int sbi_registry_find(const struct sbi_registry *reg, unsigned long eid)
-{
-	const struct sbi_range *r;
-
-	r = bsearch(&eid, reg->ranges, reg->nr, sizeof(*r), sbi_range_match);
-	return r ? r->slot : -1;
 }
 
 /**
@@ -254,6 +346,15 @@ static int sbi_complete(struct kvm_vcpu *vcpu, struct kvm_run *run,
 	return -EINVAL;
 }
 
+/* Most VMs have no policy: test for it inline, before any call. */
+static inline u8 sbi_policy_action(struct kvm_vcpu *vcpu,
+				   const struct kvm_vcpu_sbi_call *call)
+{
+	if (likely(!rcu_access_pointer(vcpu->kvm->arch.sbi_policy)))
+		return KVM_RISCV_SBI_POLICY_HANDLE;
+	return kvm_riscv_sbi_policy_action(vcpu->kvm, call->eid, call->fid);
+}
+
 /*
  * The VM's policy forwards @call: the extension serving it, registered
  * whether or not enabled, may vet it first (SUSP checks its arguments).
@@ -297,7 +398,7 @@ int kvm_riscv_vcpu_sbi_ecall(struct kvm_vcpu *vcpu, struct kvm_run *run)
 	};
 	const struct kvm_vcpu_sbi_extension *ext;
 
-	switch (kvm_riscv_sbi_policy_action(vcpu->kvm, call.eid, call.fid)) {
+	switch (sbi_policy_action(vcpu, &call)) {
 	case KVM_RISCV_SBI_POLICY_FORWARD:
 		sbi_policy_forward(&call, vcpu, &ret);
 		break;

@@ -83,6 +83,33 @@ static void sbi_test_standard_eids(struct kunit *test)
 					cases[i].ext, "EID %#lx", cases[i].eid);
 }
 
+/* Every single-EID extension is found in the direct table, not by search. */
+static void sbi_test_direct_table(struct kunit *test)
+{
+	unsigned int i, direct = 0;
+
+	KUNIT_EXPECT_EQ(test, sbi_direct_collisions(&sbi_registry,
+						    sbi_registry.mult), 0U);
+	for (i = 0; i < sbi_registry.nr; i++) {
+		const struct sbi_range *r = &sbi_registry.ranges[i];
+		const struct sbi_direct *d;
+
+		if (r->start != r->end || r->start < SBI_SMALL_EIDS)
+			continue;
+		d = &sbi_registry.direct[sbi_direct_index(sbi_registry.mult,
+							  r->start)];
+		KUNIT_EXPECT_EQ_MSG(test, d->eid, r->start, "EID %#x", r->start);
+		KUNIT_EXPECT_EQ(test, d->slot, (s8)r->slot);
+		direct++;
+	}
+	KUNIT_EXPECT_GE(test, direct, 8U);	/* BASE, TIME, IPI, ... */
+	/* The legacy EIDs by index: 0x00-0x08 served, 0x09-0x0F not. */
+	KUNIT_EXPECT_EQ(test, sbi_registry.small[SBI_EXT_0_1_SHUTDOWN],
+			sbi_range_search(&sbi_registry, SBI_EXT_0_1_SHUTDOWN));
+	KUNIT_EXPECT_GE(test, sbi_registry.small[SBI_EXT_0_1_SHUTDOWN], 0);
+	KUNIT_EXPECT_EQ(test, sbi_registry.small[0x09], -1);
+}
+
 static void sbi_test_unknown_eids(struct kunit *test)
 {
 	static const unsigned long eids[] = {
@@ -438,6 +465,7 @@ static void sbi_test_busy_after_run(struct kunit *test)
 static struct kunit_case sbi_test_cases[] = {
 	KUNIT_CASE(sbi_test_standard_eids),
 	KUNIT_CASE(sbi_test_unknown_eids),
+	KUNIT_CASE(sbi_test_direct_table),
 	KUNIT_CASE(sbi_test_range_edges),
 	KUNIT_CASE(sbi_test_registry_rejects),
 	KUNIT_CASE(sbi_test_error_range),
