@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest console on the host terminal: guest output to stdout, line
+ * buffered; guest input from stdin, never blocking (a guest polling for a
+ * character gets "nothing" at once rather than a stalled vCPU).
+ *
+ * When stdin is a terminal it loses canonical mode and echo for the run, so
+ * keys reach the guest one by one and the guest echoes them; Ctrl-C still
+ * stops the VMM.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "vmm.h"
+
+static pthread_mutex_t input_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct termios saved_tty;
+static bool input_closed;
+static int peeked = -1;		/* a byte read by console__has_input() */
+
+static void restore_tty(void)
+{
+	tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+}
+
+/**
+ * console__init() - prepare stdin and stdout for the guest console
+ *
+ * Context: before any vCPU runs.
+ */
+void console__init(void)
+{
+	struct termios raw;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tty))
+		return;
+	raw = saved_tty;
+	raw.c_lflag &= ~(ICANON | ECHO);
+	raw.c_iflag &= ~(ICRNL | IXON);
+	if (!tcsetattr(STDIN_FILENO, TCSANOW, &raw))
+		atexit(restore_tty);
+}
+
+/**
+ * console__write() - guest output
+ * @buf:	bytes, from guest memory or a register
+ * @len:	how many
+ *
+ * Context: any vCPU thread; stdio keeps concurrent writes whole.
+ */
+void console__write(const void *buf, size_t len)
+{
+	fwrite(buf, 1, len, stdout);
+}
+
+/**
+ * console__flush() - show a partial line of guest output now
+ *
+ * Guest output goes out a line at a time. A guest that asks for input has
+ * often printed a prompt without a newline, so reads flush first, and so
+ * does a device that the guest polls while idle.
+ */
+void console__flush(void)
+{
+	fflush(stdout);
+}
+
+/* One byte of input if there is one now; -1 if none. Lock held. */
+static int read_byte(void)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	unsigned char c;
+	ssize_t n;
+
+	if (peeked >= 0) {
+		c = peeked;
+		peeked = -1;
+		return c;
+	}
+	if (input_closed || poll(&pfd, 1, 0) <= 0)
+		return -1;
+	n = read(STDIN_FILENO, &c, 1);
+	if (n == 1)
+		return c;
+	if (n == 0 || (errno != EAGAIN && errno != EINTR))
+		input_closed = true;	/* EOF or error: no more input, ever */
+	return -1;
+}
+
+/**
+ * console__read() - guest input, without waiting
+ * @buf:	where to put it
+ * @len:	at most this many bytes
+ *
+ * Return: bytes read, 0 when none is pending (or stdin is closed).
+ */
+size_t console__read(void *buf, size_t len)
+{
+	unsigned char *p = buf;
+	size_t n = 0;
+	int c;
+
+	console__flush();
+	pthread_mutex_lock(&input_lock);
+	while (n < len && (c = read_byte()) >= 0)
+		p[n++] = c;
+	pthread_mutex_unlock(&input_lock);
+	return n;
+}
+
+/**
+ * console__has_input() - is a byte of input pending?
+ *
+ * Return: true if the next console__read() returns at least one byte.
+ */
+bool console__has_input(void)
+{
+	bool ret;
+
+	pthread_mutex_lock(&input_lock);
+	peeked = read_byte();
+	ret = peeked >= 0;
+	pthread_mutex_unlock(&input_lock);
+	return ret;
+}
