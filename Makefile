@@ -30,6 +30,8 @@ KOUT		:= $(B)/linux
 else ifeq ($(VARIANT),stock)
 KSRC		:= $(B)/src
 KOUT		:= $(B)/stock
+# The project's own options (not in the base tree) are not checked.
+CONFIG_TREE	:= $(KSRC)
 else
 $(error VARIANT must be "project" or "stock", not "$(VARIANT)")
 endif
@@ -39,7 +41,7 @@ KMAKE		:= $(MAKE) -C $(KSRC) O=$(KOUT) $(KMAKE_ARGS)
 HARNESS_CC	:= $(CROSS)gcc -static -O2 -Wall -Wextra -Werror
 SELFTEST_OUT	:= $(B)/selftests/kvm
 
-.PHONY: all deps tree kernel tools selftests harness initramfs run check clean
+.PHONY: all deps tree kernel tools selftests vmm harness initramfs run check bench clean
 
 all: kernel tools
 
@@ -69,16 +71,16 @@ $(KOUT)/.config: $(FRAGMENT) | tree
 		$(if $(filter stock,$(VARIANT)),-O $(KOUT)) $(TOP)/$(FRAGMENT) \
 		> $(KOUT)/.merge_config.log 2>&1 || \
 		{ cat $(KOUT)/.merge_config.log; exit 1; }
-	scripts/check-config.sh $(FRAGMENT) $@
+	scripts/check-config.sh $(FRAGMENT) $@ $(CONFIG_TREE)
 
 kernel: tree $(KOUT)/.config
-	scripts/check-config.sh $(FRAGMENT) $(KOUT)/.config
+	scripts/check-config.sh $(FRAGMENT) $(KOUT)/.config $(CONFIG_TREE)
 	+$(KMAKE) -j$(JOBS) Image
 	@echo "kernel: $(IMAGE)"
 
 # --- host userspace ---------------------------------------------------------
 
-tools: harness selftests
+tools: harness selftests vmm
 
 $(B)/linux/usr/include/linux/kvm.h: $(B)/linux/.config
 	+$(MAKE) -C $(B)/linux $(KMAKE_ARGS) headers
@@ -91,7 +93,11 @@ $(B)/harness/kvm-probe: scripts/harness/kvm-probe.c $(B)/linux/usr/include/linux
 	mkdir -p $(B)/harness
 	$(HARNESS_CC) -I$(B)/linux/usr/include -o $@ $<
 
-harness: tree $(B)/harness/init $(B)/harness/kvm-probe
+$(B)/harness/sbi-bench: scripts/harness/sbi-bench.c $(B)/linux/usr/include/linux/kvm.h
+	mkdir -p $(B)/harness
+	$(HARNESS_CC) -I$(B)/linux/usr/include -o $@ $<
+
+harness: tree $(B)/harness/init $(B)/harness/kvm-probe $(B)/harness/sbi-bench
 
 # The upstream KVM selftests (and ours, once they exist), static.
 selftests: tree $(B)/linux/usr/include/linux/kvm.h
@@ -102,14 +108,27 @@ selftests: tree $(B)/linux/usr/include/linux/kvm.h
 		{ tail -40 $(B)/selftests/build.log; exit 1; }
 	@echo "selftests: $(SELFTEST_OUT)"
 
+# The VMM (tools/sbi-vmm): the program, its Linux guest's initramfs, a
+# bare-metal test guest and the test driver; libfdt from the base tree.
+VMM_OUT		:= $(B)/sbi-vmm
+vmm: kernel $(B)/linux/usr/include/linux/kvm.h
+	+$(MAKE) -C tools/sbi-vmm OUT=$(VMM_OUT) CROSS=$(CROSS) \
+		KHDR=$(B)/linux/usr/include LIBFDT=$(B)/src/scripts/dtc/libfdt \
+		GEN_INIT_CPIO=$(B)/linux/usr/gen_init_cpio
+
 # --- initramfs and QEMU -----------------------------------------------------
 
 MKINITRAMFS = scripts/mkinitramfs.py --gen-init-cpio $(B)/linux/usr/gen_init_cpio \
 	--init $(B)/harness/init --map /bin/kvm=$(SELFTEST_OUT) --map /bin=$(B)/harness
 
+# The VMM's files under /vmm; the guest kernel is the host's Image.
+VMM_FILES = --map /vmm=$(VMM_OUT) --file /vmm/sbi-vmm=$(VMM_OUT)/sbi-vmm \
+	--file /vmm/Image=$(IMAGE) --file /vmm/guest.cpio=$(VMM_OUT)/guest.cpio \
+	--file /vmm/sbi-guest.img=$(VMM_OUT)/sbi-guest.img
+
 initramfs: kernel tools
-	$(MKINITRAMFS) --list scripts/harness/check.list --out $(B)/initramfs/check.cpio
-	$(MKINITRAMFS) --list scripts/harness/run.list --out $(B)/initramfs/run.cpio
+	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/check.list --out $(B)/initramfs/check.cpio
+	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/run.list --out $(B)/initramfs/run.cpio
 
 QEMU_RUN = scripts/qemu-run.py --kernel $(IMAGE) --logdir $(B)/logs
 
@@ -119,6 +138,28 @@ run: initramfs
 # ONLY=a,b runs only the named tests of the check list (fast iteration).
 check: initramfs
 	@scripts/check.sh "$(B)" "$(IMAGE)" "$(CHECK_TIMEOUT)" "$(ONLY)"
+
+# --- benchmark --------------------------------------------------------------
+
+# SBI round-trip cost of stock 6.12 and of ours, both booted with the same
+# initramfs in a deterministic QEMU: one hart, -icount shift=0 without
+# real-time sleep, and a fixed -seed (the kernel's RNG, hence userspace
+# ASLR, comes from QEMU). scripts/harness/sbi-bench.c measures,
+# scripts/bench.py writes build/bench/results.csv and results.png.
+# README "Performance".
+BENCH_DIR	:= $(B)/bench
+BENCH_QEMU	= scripts/qemu-run.py --initrd $(B)/initramfs/bench.cpio \
+	--logdir $(BENCH_DIR) --icount 0,sleep=off --seed 1 --smp 1 --timeout 900
+
+bench:
+	+$(MAKE) kernel VARIANT=stock
+	+$(MAKE) kernel VARIANT=project
+	+$(MAKE) harness VARIANT=project
+	$(MKINITRAMFS) --list scripts/harness/bench.list --out $(B)/initramfs/bench.cpio
+	$(BENCH_QEMU) --kernel $(B)/stock/arch/riscv/boot/Image --name stock
+	$(BENCH_QEMU) --kernel $(B)/linux/arch/riscv/boot/Image --name project
+	scripts/bench.py --icount-shift 0 --out $(BENCH_DIR) \
+		--log stock=$(BENCH_DIR)/stock.log --log project=$(BENCH_DIR)/project.log
 
 clean:
 	rm -rf $(B)

@@ -127,6 +127,8 @@ def qemu_command(args):
            "-append", "console=ttyS0 earlycon=sbi panic=-1 " + args.append]
     if args.icount is not None:
         cmd += ["-icount", f"shift={args.icount}"]
+    if args.seed is not None:
+        cmd += ["-seed", str(args.seed)]
     return cmd
 
 
@@ -187,7 +189,11 @@ def main():
     ap.add_argument("--mem", default="2G")
     ap.add_argument("--cpu", default=CPU)
     ap.add_argument("--bios", default=FIRMWARE)
-    ap.add_argument("--icount", type=int, help="QEMU -icount shift")
+    ap.add_argument("--icount", help="QEMU -icount shift[,options],"
+                    " e.g. 0 or 0,sleep=off")
+    ap.add_argument("--seed", type=int,
+                    help="QEMU -seed: fixed guest random numbers (the"
+                    " device tree's rng-seed, hence the kernel's RNG)")
     ap.add_argument("--only", help="comma-separated tests to run")
     ap.add_argument("--append", default="", help="extra kernel arguments")
     ap.add_argument("-v", "--verbose", action="store_true",

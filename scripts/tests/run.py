@@ -213,6 +213,22 @@ class CheckConfigTest(unittest.TestCase):
         self.assertIn("CONFIG_B", r.stdout)
 
 
+    def test_option_not_in_tree_is_skipped_only_with_tree(self):
+        with tempfile.TemporaryDirectory() as t:
+            write(f"{t}/frag", "CONFIG_A=y\nCONFIG_OURS=y\n")
+            write(f"{t}/config", "CONFIG_A=y\n")
+            write(f"{t}/tree/Kconfig", "config A\n\tbool \"a\"\n")
+            check = os.path.join(SCRIPTS, "check-config.sh")
+            self.assertNotEqual(
+                sh(check, f"{t}/frag", f"{t}/config").returncode, 0)
+            r = sh(check, f"{t}/frag", f"{t}/config", f"{t}/tree")
+            self.assertEqual(r.returncode, 0, r.stdout)
+            # An option the tree has is still checked.
+            write(f"{t}/config", "# CONFIG_A is not set\n")
+            r = sh(check, f"{t}/frag", f"{t}/config", f"{t}/tree")
+            self.assertNotEqual(r.returncode, 0)
+
+
 class SummaryTest(unittest.TestCase):
     def summary(self, files, expect):
         with tempfile.TemporaryDirectory() as t:
@@ -242,6 +258,89 @@ class SummaryTest(unittest.TestCase):
     def test_no_test_is_a_failure(self):
         r = self.summary({"x": "1..0\n"}, ["x"])
         self.assertEqual(r.returncode, 1)
+
+
+bench = load("bench")
+
+
+def bench_log(ticks, empty=1400, hz=10000000, n=20000, extra=()):
+    """Console lines of one sbi-bench run; ticks: op -> [ticks per rep]."""
+    lines = ["[    1.0] kvm: hello", "TAP version 13",
+             "# harness: start sbi-bench",
+             "# sbi-bench: info kernel=6.12.117 build=#1 SMP",
+             f"# sbi-bench: info timebase_hz={hz} n={n} reps=3 warmup=10"]
+    reps = {"empty_loop": [empty] * 3, **ticks}
+    for rep in range(3):
+        for op, t in reps.items():
+            lines.append(f"# sbi-bench: result op={op} rep={rep} n={n} "
+                         f"ticks={t[rep]} ret0=0 ret1=0x2000000")
+    lines += list(extra)
+    lines += ["# sbi-bench: skip op=base_policy_1 reason=policy ABI not "
+              "available (Function not implemented)", "# sbi-bench: done",
+              "ok 1 sbi-bench # 10 ms"]
+    return lines
+
+
+class BenchReportTest(unittest.TestCase):
+    def stats(self, lines):
+        parsed = bench.parse_log(lines)
+        bench.check_log("x", parsed)
+        return bench.summarize(parsed, 0)
+
+    def test_ticks_to_instructions_minus_empty_loop(self):
+        # 160000 ticks * 100 insns / 20000 calls = 800; empty loop = 7.
+        st = self.stats(bench_log({"base_get_spec_version":
+                                   [160000, 160100, 160000]}))
+        b = st["base_get_spec_version"]
+        self.assertAlmostEqual(st["empty_loop"]["median"], 7.0)
+        self.assertAlmostEqual(b["median"], 793.0)
+        self.assertAlmostEqual(b["max"], 793.5)
+        self.assertAlmostEqual(b["spread"], 0.5 / 793.0)
+        self.assertEqual(b["ret1"], 0x2000000)
+
+    def test_icount_shift_and_timebase(self):
+        parsed = bench.parse_log(bench_log({"x": [1000] * 3}, empty=0,
+                                           hz=1000000, n=10))
+        st = bench.summarize(parsed, 1)
+        # 1000 ticks of 1 us over 10 calls, 2 ns per instruction.
+        self.assertAlmostEqual(st["x"]["median"], 50000.0)
+
+    def test_incomplete_or_failed_log_is_refused(self):
+        for lines in (bench_log({"x": [1] * 3})[:-2],
+                      bench_log({"x": [1] * 3},
+                                extra=["# sbi-bench: error: KVM_RUN: EINTR"])):
+            with self.assertRaises(bench.LogError):
+                bench.check_log("x", bench.parse_log(lines))
+
+    def test_rows_ratio_and_policy_na(self):
+        s = self.stats(bench_log({"base_get_spec_version": [160000] * 3}))
+        p = self.stats(bench_log({"base_get_spec_version": [176000] * 3}))
+        skips = bench.parse_log(bench_log({}))["skips"]
+        rows = {r[0]: r for r in bench.rows(s, p, skips)}
+        _, _, st, pr, ratio = rows["base_get_spec_version"]
+        self.assertAlmostEqual(ratio, (880 - 7) / (800 - 7))
+        self.assertEqual(rows["base_policy_1"][2:], (None, None, None))
+        self.assertIsNone(rows["empty_loop"][4])
+        self.assertNotIn("base_policy_16", rows)   # never mentioned
+        text = "\n".join(bench.table(bench.rows(s, p, skips), s, p))
+        self.assertIn("| BASE, 1 policy entry | n/a | n/a | n/a |", text)
+        self.assertIn("| BASE get_spec_version | 793.0 | 873.0 | 1.101 |",
+                      text)
+
+    def test_csv_round_trip_and_change_against_previous(self):
+        s = self.stats(bench_log({"hsm_hart_get_status": [200000] * 3}))
+        p = self.stats(bench_log({"hsm_hart_get_status": [202000] * 3}))
+        rows = bench.rows(s, p, {})
+        with tempfile.TemporaryDirectory() as t:
+            bench.write_csv(f"{t}/r.csv", rows, s, p)
+            prev = bench.read_csv(f"{t}/r.csv")
+        self.assertEqual(prev["hsm_hart_get_status"], (993.0, 1003.0))
+        self.assertEqual(prev["empty_loop"], (7.0, 7.0))
+        prev["hsm_hart_get_status"] = (983.07, 1003.0)
+        worst = bench.compare_previous(prev, rows)
+        self.assertAlmostEqual(worst["stock"][0], 993 / 983.07 - 1, 4)
+        self.assertEqual(worst["stock"][1], "hsm_hart_get_status")
+        self.assertEqual(worst["project"][0], 0.0)
 
 
 class TapResult(unittest.TextTestResult):

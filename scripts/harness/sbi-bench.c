@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sbi-bench: the guest-visible cost of one SBI round trip, for `make bench`.
+ *
+ * Run by the harness init inside the host kernel (stock 6.12 or ours) booted
+ * under QEMU with -icount shift=0: every instruction QEMU executes, at any
+ * privilege level, advances virtual time by 1 ns, and the guest's time CSR
+ * ticks at the timebase (10 MHz on QEMU virt), i.e. once per 100
+ * instructions. A round trip measured with rdtime in the guest is therefore
+ * an instruction count: everything KVM, the host kernel and (for a
+ * forwarded call) this program execute between the guest's ecall and the
+ * instruction after it.
+ *
+ * The VM is built with raw KVM ioctls: one memslot, one vCPU in S-mode with
+ * the MMU off, and the guest below, a few dozen instructions of assembly
+ * copied into guest RAM. The guest is a loop that serves requests: it asks
+ * for the next one with a forwarded SBI call (CTL_EID), reads it from a
+ * mailbox in guest RAM (EID, FID, a0, a1, N), makes the call once outside
+ * the clock and stores its answer, then times N calls between two rdtime
+ * and stores the tick count. The "empty loop" request runs the identical
+ * loop with a nop in place of the ecall; the report subtracts it.
+ *
+ * Output, one line each (the harness relays them as "# sbi-bench: ..."):
+ *
+ *	info key=value ...
+ *	result op=<name> rep=<r> n=<N> ticks=<T> ret0=<a0> ret1=<a1>
+ *	skip op=<name> reason=<text>
+ *	done
+ *
+ * scripts/bench.py turns them into instructions per round trip.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+
+#define GUEST_BASE	0x80000000UL
+#define GUEST_SIZE	0x200000UL
+#define MAILBOX_OFF	0x100000UL
+
+/* Forwarded SBI calls (vendor range, answered here in userspace). */
+#define VENDOR_EID	0x09000000UL
+#define CTL_EID		(VENDOR_EID + 0x0)	/* guest: "next request" */
+#define FWD_EID		(VENDOR_EID + 0x1)	/* the measured forwarded call */
+#define FWD_ANSWER	0x5bc0ffeeUL
+
+#define SBI_EXT_LEGACY_SET_TIMER	0x0UL
+#define SBI_EXT_BASE			0x10UL
+#define SBI_EXT_TIME			0x54494D45UL
+#define SBI_EXT_IPI			0x735049UL
+#define SBI_EXT_RFENCE			0x52464E43UL
+#define SBI_EXT_HSM			0x48534DUL
+
+/* Mailbox words (u64), shared with the guest code below. */
+#define MB_EID		0
+#define MB_FID		1
+#define MB_A0		2
+#define MB_A1		3
+#define MB_N		4
+#define MB_EMPTY	5
+#define MB_TICKS	6
+#define MB_RET0		7
+#define MB_RET1		8
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/*
+ * The guest. s0 = mailbox (a0 at entry). Both timed loops are the same
+ * seven instructions; only the ecall/nop differs. SBI preserves every
+ * register but a0/a1. The IPI-to-self request leaves the guest's
+ * supervisor software interrupt pending (sstatus.SIE is 0, so it is never
+ * taken): "csrci sip" clears it before the next request.
+ */
+asm(
+"	.pushsection .text.sbi_bench_guest, \"ax\", @progbits\n"
+"	.balign 4\n"
+"	.globl sbi_bench_guest_start\n"
+"sbi_bench_guest_start:\n"
+"	mv	s0, a0\n"
+"1:	li	a7, " STR(CTL_EID) "\n"
+"	li	a6, 0\n"
+"	ecall\n"
+"	ld	s1, 8*" STR(MB_EID) "(s0)\n"
+"	ld	s2, 8*" STR(MB_FID) "(s0)\n"
+"	ld	s3, 8*" STR(MB_A0) "(s0)\n"
+"	ld	s4, 8*" STR(MB_A1) "(s0)\n"
+"	ld	s5, 8*" STR(MB_N) "(s0)\n"
+"	ld	t1, 8*" STR(MB_EMPTY) "(s0)\n"
+"	mv	a0, s3\n"
+"	mv	a1, s4\n"
+"	mv	a6, s2\n"
+"	mv	a7, s1\n"
+"	bnez	t1, 2f\n"
+"	ecall\n"			/* once, untimed: the answer */
+"2:	sd	a0, 8*" STR(MB_RET0) "(s0)\n"
+"	sd	a1, 8*" STR(MB_RET1) "(s0)\n"
+"	mv	t0, s5\n"
+"	bnez	t1, 4f\n"
+"	rdtime	s6\n"
+"3:	mv	a0, s3\n"
+"	mv	a1, s4\n"
+"	mv	a6, s2\n"
+"	mv	a7, s1\n"
+"	ecall\n"
+"	addi	t0, t0, -1\n"
+"	bnez	t0, 3b\n"
+"	rdtime	s7\n"
+"	j	6f\n"
+"4:	rdtime	s6\n"
+"5:	mv	a0, s3\n"
+"	mv	a1, s4\n"
+"	mv	a6, s2\n"
+"	mv	a7, s1\n"
+"	nop\n"
+"	addi	t0, t0, -1\n"
+"	bnez	t0, 5b\n"
+"	rdtime	s7\n"
+"6:	sub	s7, s7, s6\n"
+"	sd	s7, 8*" STR(MB_TICKS) "(s0)\n"
+"	csrci	sip, 2\n"
+"	j	1b\n"
+"	.globl sbi_bench_guest_end\n"
+"sbi_bench_guest_end:\n"
+"	.popsection\n");
+
+extern const char sbi_bench_guest_start[], sbi_bench_guest_end[];
+
+struct op {
+	const char *name;
+	unsigned long eid, fid, a0, a1;
+	bool empty;		/* the nop loop */
+	int policy;		/* policy entries to install first (0: none) */
+};
+
+/*
+ * What is measured, in report order. The rows with policy entries are
+ * room for the per-VM policy ABI (a later issue): install_policy() is the
+ * one place to fill in; until then they are reported as skipped.
+ */
+#define CALL(n, e, f, x0, x1, pol) \
+	{ .name = n, .eid = e, .fid = f, .a0 = x0, .a1 = x1, .policy = pol }
+
+static const struct op ops[] = {
+	{ .name = "empty_loop", .empty = true },
+	CALL("base_get_spec_version",	   SBI_EXT_BASE,   0, 0, 0, 0),
+	CALL("base_probe_extension",	   SBI_EXT_BASE,   3, SBI_EXT_TIME, 0, 0),
+	CALL("time_set_timer",		   SBI_EXT_TIME,   0, ~0UL, 0, 0),
+	CALL("ipi_send_ipi_empty",	   SBI_EXT_IPI,	   0, 0, 0, 0),
+	CALL("ipi_send_ipi_self",	   SBI_EXT_IPI,	   0, 1, 0, 0),
+	CALL("rfence_remote_fence_i_self", SBI_EXT_RFENCE, 0, 1, 0, 0),
+	CALL("hsm_hart_get_status",	   SBI_EXT_HSM,	   2, 0, 0, 0),
+	CALL("legacy_set_timer",	   SBI_EXT_LEGACY_SET_TIMER, 0, ~0UL, 0, 0),
+	CALL("forward_vendor",		   FWD_EID,	   7, 1, 2, 0),
+	/* Room for the policy ABI: */
+	CALL("base_policy_1",		   SBI_EXT_BASE,   0, 0, 0, 1),
+	CALL("base_policy_16",		   SBI_EXT_BASE,   0, 0, 0, 16),
+	CALL("base_policy_256",		   SBI_EXT_BASE,   0, 0, 0, 256),
+	CALL("forward_policy_1",	   FWD_EID,	   7, 1, 2, 1),
+	CALL("forward_policy_16",	   FWD_EID,	   7, 1, 2, 16),
+	CALL("forward_policy_256",	   FWD_EID,	   7, 1, 2, 256),
+};
+#define NR_OPS	(sizeof(ops) / sizeof(ops[0]))
+
+struct vm {
+	int fd, vcpu;
+	struct kvm_run *run;
+	int run_size;
+	void *mem;
+	volatile uint64_t *mailbox;
+};
+
+static int kvm_fd;
+
+static void die(const char *what)
+{
+	printf("error: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static uint64_t reg_id(uint64_t type, uint64_t idx)
+{
+	return KVM_REG_RISCV | KVM_REG_SIZE_U64 | type | idx;
+}
+
+static void set_reg(struct vm *vm, uint64_t id, uint64_t val)
+{
+	struct kvm_one_reg reg = { .id = id, .addr = (uintptr_t)&val };
+
+	if (ioctl(vm->vcpu, KVM_SET_ONE_REG, &reg))
+		die("KVM_SET_ONE_REG");
+}
+
+static uint64_t get_reg(struct vm *vm, uint64_t id)
+{
+	struct kvm_one_reg reg;
+	uint64_t val = 0;
+
+	reg.id = id;
+	reg.addr = (uintptr_t)&val;
+	if (ioctl(vm->vcpu, KVM_GET_ONE_REG, &reg))
+		die("KVM_GET_ONE_REG");
+	return val;
+}
+
+#define CORE_REG(r)	reg_id(KVM_REG_RISCV_CORE, KVM_REG_RISCV_CORE_REG(regs.r))
+
+static void vm_create(struct vm *vm)
+{
+	struct kvm_userspace_memory_region region;
+	size_t code_len = sbi_bench_guest_end - sbi_bench_guest_start;
+	void *mem;
+
+	vm->fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+	if (vm->fd < 0)
+		die("KVM_CREATE_VM");
+	mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		die("mmap guest memory");
+	vm->mem = mem;
+	memcpy(mem, sbi_bench_guest_start, code_len);
+	vm->mailbox = (volatile uint64_t *)((char *)mem + MAILBOX_OFF);
+	region = (struct kvm_userspace_memory_region) {
+		.slot = 0,
+		.guest_phys_addr = GUEST_BASE,
+		.memory_size = GUEST_SIZE,
+		.userspace_addr = (uintptr_t)mem,
+	};
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region))
+		die("KVM_SET_USER_MEMORY_REGION");
+
+	vm->vcpu = ioctl(vm->fd, KVM_CREATE_VCPU, 0);
+	if (vm->vcpu < 0)
+		die("KVM_CREATE_VCPU");
+	vm->run_size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (vm->run_size < (int)sizeof(struct kvm_run))
+		die("KVM_GET_VCPU_MMAP_SIZE");
+	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       vm->vcpu, 0);
+	if (vm->run == MAP_FAILED)
+		die("mmap kvm_run");
+
+	set_reg(vm, CORE_REG(pc), GUEST_BASE);
+	set_reg(vm, CORE_REG(a0), GUEST_BASE + MAILBOX_OFF);
+}
+
+static void vm_destroy(struct vm *vm)
+{
+	munmap(vm->run, vm->run_size);
+	close(vm->vcpu);
+	close(vm->fd);
+	munmap(vm->mem, GUEST_SIZE);
+}
+
+/*
+ * Policy ABI placeholder: install `entries` policy entries on the VM. The
+ * policy ABI is not merged yet; fill this in when it is.
+ */
+static int install_policy(struct vm *vm, int entries)
+{
+	(void)vm;
+	(void)entries;
+	errno = ENOSYS;
+	return -1;
+}
+
+static void unexpected_exit(struct vm *vm)
+{
+	struct kvm_run *run = vm->run;
+
+	printf("error: unexpected exit reason %u at pc %#llx",
+	       run->exit_reason, (unsigned long long)get_reg(vm, CORE_REG(pc)));
+	if (run->exit_reason == KVM_EXIT_RISCV_SBI)
+		printf(" (SBI EID %#lx FID %#lx)", run->riscv_sbi.extension_id,
+		       run->riscv_sbi.function_id);
+	if (run->exit_reason == KVM_EXIT_MMIO)
+		printf(" (MMIO at %#llx)", (unsigned long long)run->mmio.phys_addr);
+	printf("\n");
+	exit(1);
+}
+
+/*
+ * Run the vCPU until the guest asks for its next request, answering the
+ * measured forwarded calls on the way (the answer goes back in a0/a1).
+ */
+static void run_to_ctl(struct vm *vm)
+{
+	struct kvm_run *run = vm->run;
+
+	for (;;) {
+		if (ioctl(vm->vcpu, KVM_RUN, 0))
+			die("KVM_RUN");
+		if (run->exit_reason != KVM_EXIT_RISCV_SBI)
+			unexpected_exit(vm);
+		if (run->riscv_sbi.extension_id == FWD_EID) {
+			run->riscv_sbi.ret[0] = 0;
+			run->riscv_sbi.ret[1] = FWD_ANSWER;
+			continue;
+		}
+		if (run->riscv_sbi.extension_id == CTL_EID) {
+			run->riscv_sbi.ret[0] = 0;
+			run->riscv_sbi.ret[1] = 0;
+			return;
+		}
+		unexpected_exit(vm);
+	}
+}
+
+/* The guest is waiting in its CTL call: one request, n calls. */
+static uint64_t measure(struct vm *vm, const struct op *op, unsigned long n,
+			uint64_t *ret0, uint64_t *ret1)
+{
+	volatile uint64_t *mb = vm->mailbox;
+
+	mb[MB_EID] = op->eid;
+	mb[MB_FID] = op->fid;
+	mb[MB_A0] = op->a0;
+	mb[MB_A1] = op->a1;
+	mb[MB_N] = n;
+	mb[MB_EMPTY] = op->empty;
+	mb[MB_TICKS] = mb[MB_RET0] = mb[MB_RET1] = ~0ULL;
+	run_to_ctl(vm);
+	*ret0 = mb[MB_RET0];
+	*ret1 = mb[MB_RET1];
+	return mb[MB_TICKS];
+}
+
+static void report(const struct op *op, int rep, unsigned long n,
+		   uint64_t ticks, uint64_t ret0, uint64_t ret1)
+{
+	printf("result op=%s rep=%d n=%lu ticks=%llu ret0=%lld ret1=%#llx\n",
+	       op->name, rep, n, (unsigned long long)ticks, (long long)ret0,
+	       (unsigned long long)ret1);
+}
+
+/*
+ * Measure the operations ops[first..last] in one fresh VM: a warm-up pass
+ * (every path and page touched once before the clock runs), then `reps`
+ * passes. The passes interleave the operations, so drift would show as
+ * spread between repetitions.
+ */
+static void bench(size_t first, size_t last, int policy, unsigned long n,
+		  unsigned long warm, int reps)
+{
+	uint64_t ticks, r0, r1;
+	struct vm vm;
+	size_t i;
+	int rep;
+
+	vm_create(&vm);
+	if (policy && install_policy(&vm, policy)) {
+		for (i = first; i <= last; i++)
+			printf("skip op=%s reason=policy ABI not available (%s)\n",
+			       ops[i].name, strerror(errno));
+		vm_destroy(&vm);
+		return;
+	}
+	run_to_ctl(&vm);	/* the guest's first request */
+	for (i = first; i <= last; i++)
+		measure(&vm, &ops[i], warm, &r0, &r1);
+	for (rep = 0; rep < reps; rep++) {
+		for (i = first; i <= last; i++) {
+			ticks = measure(&vm, &ops[i], n, &r0, &r1);
+			report(&ops[i], rep, n, ticks, r0, r1);
+		}
+	}
+	vm_destroy(&vm);
+}
+
+static void usage(void)
+{
+	printf("usage: sbi-bench [-n calls] [-r repetitions] [-w warm-up calls]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long n = 20000, warm = 2000;
+	int reps = 5, opt;
+	struct utsname uts;
+	struct vm vm;
+	uint64_t freq;
+	size_t i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((opt = getopt(argc, argv, "n:r:w:")) != -1) {
+		switch (opt) {
+		case 'n': n = strtoul(optarg, NULL, 0); break;
+		case 'r': reps = atoi(optarg); break;
+		case 'w': warm = strtoul(optarg, NULL, 0); break;
+		default: usage();
+		}
+	}
+	if (!n || reps < 1 || !warm)
+		usage();
+
+	kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm_fd < 0)
+		die("open /dev/kvm");
+	uname(&uts);
+	printf("info kernel=%s build=%s\n", uts.release, uts.version);
+
+	/* The guest's timebase, as KVM reports it to the VMM. */
+	vm_create(&vm);
+	freq = get_reg(&vm, reg_id(KVM_REG_RISCV_TIMER,
+				   KVM_REG_RISCV_TIMER_REG(frequency)));
+	vm_destroy(&vm);
+	printf("info timebase_hz=%llu n=%lu reps=%d warmup=%lu\n",
+	       (unsigned long long)freq, n, reps, warm);
+
+	/* The calls without policy in one VM; each policy size in its own. */
+	for (i = 0; i < NR_OPS && !ops[i].policy; i++)
+		;
+	bench(0, i - 1, 0, n, warm, reps);
+	for (; i < NR_OPS; i++)
+		bench(i, i, ops[i].policy, n, warm, reps);
+	printf("done\n");
+	return 0;
+}
