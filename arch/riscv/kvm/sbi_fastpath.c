@@ -75,7 +75,9 @@ bool kvm_riscv_vcpu_sbi_fastpath(struct kvm_vcpu *vcpu,
 		return false;
 	if (sbi_fastpath_null(cp))
 		return true;
-	if (rcu_access_pointer(vcpu->kvm->arch.sbi_policy))
+	/* Legacy calls are never fast; a policy's decisions stay normal. */
+	if (cp->a7 <= KVM_SBI_LEGACY_EID_LAST ||
+	    rcu_access_pointer(vcpu->kvm->arch.sbi_policy))
 		return false;
 
 	ext = kvm_riscv_vcpu_sbi_find_ext(vcpu, cp->a7);
