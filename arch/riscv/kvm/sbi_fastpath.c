@@ -10,13 +10,14 @@
  * Which calls: functions an extension marks in fast_fids, which must not
  * sleep, need no kvm->srcu and always return to the guest (BASE but
  * probe_extension, TIME set_timer, HSM hart_get_status, IPI send_ipi).
- * Anything else, and any call while the VM has an SBI policy, takes the
- * normal path. See Documentation/virt/kvm/riscv/sbi.rst.
+ * Anything else, and any call the VM's SBI policy forwards or denies,
+ * takes the normal path. See Documentation/virt/kvm/riscv/sbi.rst.
  */
 
 #include <linux/entry-kvm.h>
 #include <linux/kvm_host.h>
 #include <linux/moduleparam.h>
+#include <asm/kvm_sbi_policy.h>
 
 static bool sbi_fastpath = true;
 module_param(sbi_fastpath, bool, 0644);
@@ -50,10 +51,10 @@ static bool sbi_fastpath_null(struct kvm_cpu_context *cp)
  * @trap: why it exited
  *
  * The one decision "fast or normal": the exit is an ecall, the fast path is
- * on, the VM has no SBI policy, and the call's function is enabled and
- * marked fast. Then it is answered and written back as the normal path
- * would (kvm_riscv_vcpu_sbi_ecall()), so the guest cannot tell the paths
- * apart.
+ * on, the VM's SBI policy (if any) leaves the call to the kernel, and the
+ * call's function is enabled and marked fast. Then it is answered and
+ * written back as the normal path would (kvm_riscv_vcpu_sbi_ecall()), so
+ * the guest cannot tell the paths apart.
  *
  * Context: right after the guest exit: interrupts and preemption off,
  * kvm->srcu not held.
@@ -75,10 +76,12 @@ bool kvm_riscv_vcpu_sbi_fastpath(struct kvm_vcpu *vcpu,
 		return false;
 	if (sbi_fastpath_null(cp))
 		return true;
-	/* Legacy calls are never fast; a policy's decisions stay normal. */
-	if (cp->a7 <= KVM_SBI_LEGACY_EID_LAST ||
-	    rcu_access_pointer(vcpu->kvm->arch.sbi_policy))
+	/* Legacy calls are never fast; forwarded or denied calls stay normal. */
+	if (cp->a7 <= KVM_SBI_LEGACY_EID_LAST)
 		return false;
+	if (rcu_access_pointer(vcpu->kvm->arch.sbi_policy) &&
+	    kvm_riscv_sbi_policy_action(vcpu->kvm, cp->a7, cp->a6))
+		return false;	/* not KVM_RISCV_SBI_POLICY_HANDLE (0) */
 
 	ext = kvm_riscv_vcpu_sbi_find_ext(vcpu, cp->a7);
 	if (!ext || cp->a6 >= BITS_PER_LONG || !(ext->fast_fids & BIT(cp->a6)))
