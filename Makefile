@@ -142,10 +142,10 @@ check: initramfs
 # --- benchmark --------------------------------------------------------------
 
 # SBI round-trip cost of stock 6.12 and of ours, both booted with the same
-# initramfs in a deterministic QEMU: one hart, -icount shift=0 without
-# real-time sleep, and a fixed -seed (the kernel's RNG, hence userspace
-# ASLR, comes from QEMU). scripts/harness/sbi-bench.c measures,
-# scripts/bench.py writes build/bench/results.csv and results.png.
+# byte-identical initramfs (fixed mtimes) in a deterministic QEMU: one hart,
+# -icount shift=0 without real-time sleep, and a fixed -seed (the kernel's
+# RNG, hence userspace ASLR, comes from QEMU). scripts/harness/sbi-bench.c
+# measures, scripts/bench.py writes build/bench/results.csv and results.png.
 # README "Performance".
 BENCH_DIR	:= $(B)/bench
 BENCH_QEMU	= scripts/qemu-run.py --initrd $(B)/initramfs/bench.cpio \
@@ -155,7 +155,7 @@ bench:
 	+$(MAKE) kernel VARIANT=stock
 	+$(MAKE) kernel VARIANT=project
 	+$(MAKE) harness VARIANT=project
-	$(MKINITRAMFS) --list scripts/harness/bench.list --out $(B)/initramfs/bench.cpio
+	$(MKINITRAMFS) --mtime 0 --list scripts/harness/bench.list --out $(B)/initramfs/bench.cpio
 	$(BENCH_QEMU) --kernel $(B)/stock/arch/riscv/boot/Image --name stock
 	$(BENCH_QEMU) --kernel $(B)/linux/arch/riscv/boot/Image --name project
 	scripts/bench.py --icount-shift 0 --out $(BENCH_DIR) \

@@ -38,6 +38,9 @@ def main():
     ap.add_argument("--file", action="append", default=[],
                     help="DEST=SRC, an extra file")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--mtime", type=int,
+                    help="one mtime (seconds) for every entry, for a"
+                    " byte-identical archive (gen_init_cpio -t)")
     args = ap.parse_args()
 
     maps = sorted((m.split("=", 1) for m in args.map),
@@ -73,7 +76,8 @@ def main():
     with open(args.out + ".list", "w") as f:
         f.write("\n".join(desc) + "\n")
     with open(args.out, "wb") as out:
-        subprocess.run([args.gen_init_cpio, args.out + ".list"],
+        mtime = ["-t", str(args.mtime)] if args.mtime is not None else []
+        subprocess.run([args.gen_init_cpio, *mtime, args.out + ".list"],
                        stdout=out, check=True)
 
 

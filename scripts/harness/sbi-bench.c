@@ -140,19 +140,31 @@ struct op {
 	const char *name;
 	unsigned long eid, fid, a0, a1;
 	bool empty;		/* the nop loop */
+	bool null;		/* answered by kvm.sbi_fastpath_null_eid */
 	int policy;		/* policy entries to install first (0: none) */
 };
 
 /*
- * What is measured, in report order. The rows with policy entries are
- * room for the per-VM policy ABI (a later issue): install_policy() is the
- * one place to fill in; until then they are reported as skipped.
+ * The floor: an EID the project kernel answers at the earliest point when
+ * kvm.sbi_fastpath_null_eid names it (a firmware-range EID nothing uses).
+ */
+#define NULL_EID	0x0a5a5a5aUL
+#define NULL_EID_PARAM	"/sys/module/kvm/parameters/sbi_fastpath_null_eid"
+
+static bool have_null;
+
+/*
+ * What is measured, in report order. The rows with policy entries run in
+ * a VM of their own with that many entries installed (install_policy());
+ * a kernel without the policy ABI (stock) reports them as skipped, and a
+ * kernel without the null EID parameter skips the floor.
  */
 #define CALL(n, e, f, x0, x1, pol) \
 	{ .name = n, .eid = e, .fid = f, .a0 = x0, .a1 = x1, .policy = pol }
 
 static const struct op ops[] = {
 	{ .name = "empty_loop", .empty = true },
+	{ .name = "null_floor", .eid = NULL_EID, .null = true },
 	CALL("base_get_spec_version",	   SBI_EXT_BASE,   0, 0, 0, 0),
 	CALL("base_probe_extension",	   SBI_EXT_BASE,   3, SBI_EXT_TIME, 0, 0),
 	CALL("time_set_timer",		   SBI_EXT_TIME,   0, ~0UL, 0, 0),
@@ -162,7 +174,6 @@ static const struct op ops[] = {
 	CALL("hsm_hart_get_status",	   SBI_EXT_HSM,	   2, 0, 0, 0),
 	CALL("legacy_set_timer",	   SBI_EXT_LEGACY_SET_TIMER, 0, ~0UL, 0, 0),
 	CALL("forward_vendor",		   FWD_EID,	   7, 1, 2, 0),
-	/* Room for the policy ABI: */
 	CALL("base_policy_1",		   SBI_EXT_BASE,   0, 0, 0, 1),
 	CALL("base_policy_16",		   SBI_EXT_BASE,   0, 0, 0, 16),
 	CALL("base_policy_256",		   SBI_EXT_BASE,   0, 0, 0, 256),
@@ -264,15 +275,53 @@ static void vm_destroy(struct vm *vm)
 }
 
 /*
- * Policy ABI placeholder: install `entries` policy entries on the VM. The
- * policy ABI is not merged yet; fill this in when it is.
+ * Install @entries policy entries on @vm, all FORWARD: the measured vendor
+ * EID, and firmware-range EIDs (forwardable, never called) for the rest, so
+ * that the lookup searches @entries ranges. BASE is never covered (the
+ * kernel owns it): its rows measure the policy lookup on the handled path.
  */
 static int install_policy(struct vm *vm, int entries)
 {
-	(void)vm;
-	(void)entries;
-	errno = ENOSYS;
-	return -1;
+	struct kvm_riscv_sbi_policy_entry *e;
+	struct kvm_riscv_sbi_policy policy;
+	struct kvm_device_attr attr = {
+		.group = KVM_RISCV_VM_ATTR_SBI_POLICY,
+		.attr = KVM_RISCV_VM_SBI_POLICY_ADD,
+		.addr = (uintptr_t)&policy,
+	};
+	int i, rc;
+
+	if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_RISCV_SBI_POLICY) <= 0) {
+		errno = ENOSYS;
+		return -1;
+	}
+	e = calloc(entries, sizeof(*e));
+	if (!e)
+		die("calloc");
+	for (i = 0; i < entries; i++) {
+		e[i].eid_base = i ? 0x0a000000UL + 2 * i : FWD_EID;
+		e[i].eid_count = 1;
+		e[i].action = KVM_RISCV_SBI_POLICY_FORWARD;
+	}
+	policy = (struct kvm_riscv_sbi_policy) {
+		.nr_entries = entries,
+		.entries = (uintptr_t)e,
+	};
+	rc = ioctl(vm->fd, KVM_SET_DEVICE_ATTR, &attr);
+	free(e);
+	return rc;
+}
+
+/* Point kvm.sbi_fastpath_null_eid at @eid; false if the kernel has none. */
+static bool set_null_eid(unsigned long eid)
+{
+	FILE *f = fopen(NULL_EID_PARAM, "w");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fprintf(f, "%lu\n", eid) > 0;
+	return !fclose(f) && ok;
 }
 
 static void unexpected_exit(struct vm *vm)
@@ -367,10 +416,17 @@ static void bench(size_t first, size_t last, int policy, unsigned long n,
 		return;
 	}
 	run_to_ctl(&vm);	/* the guest's first request */
-	for (i = first; i <= last; i++)
-		measure(&vm, &ops[i], warm, &r0, &r1);
+	for (i = first; i <= last; i++) {
+		if (ops[i].null && !have_null)
+			printf("skip op=%s reason=no kvm.sbi_fastpath_null_eid (stock kernel)\n",
+			       ops[i].name);
+		else
+			measure(&vm, &ops[i], warm, &r0, &r1);
+	}
 	for (rep = 0; rep < reps; rep++) {
 		for (i = first; i <= last; i++) {
+			if (ops[i].null && !have_null)
+				continue;
 			ticks = measure(&vm, &ops[i], n, &r0, &r1);
 			report(&ops[i], rep, n, ticks, r0, r1);
 		}
@@ -420,11 +476,14 @@ int main(int argc, char **argv)
 	       (unsigned long long)freq, n, reps, warm);
 
 	/* The calls without policy in one VM; each policy size in its own. */
+	have_null = set_null_eid(NULL_EID);
 	for (i = 0; i < NR_OPS && !ops[i].policy; i++)
 		;
 	bench(0, i - 1, 0, n, warm, reps);
 	for (; i < NR_OPS; i++)
 		bench(i, i, ops[i].policy, n, warm, reps);
+	if (have_null)
+		set_null_eid(0);
 	printf("done\n");
 	return 0;
 }

@@ -260,6 +260,23 @@ class SummaryTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
 
 
+class MkinitramfsTest(unittest.TestCase):
+    def test_mtime_is_passed_to_gen_init_cpio(self):
+        with tempfile.TemporaryDirectory() as t:
+            # A stand-in gen_init_cpio that prints its arguments.
+            write(f"{t}/gen", "#!/bin/sh\necho \"$@\"\n")
+            os.chmod(f"{t}/gen", 0o755)
+            write(f"{t}/init", "x")
+            write(f"{t}/list", "a 1 @kunit\n")
+            cmd = [os.path.join(SCRIPTS, "mkinitramfs.py"), "--gen-init-cpio",
+                   f"{t}/gen", "--init", f"{t}/init", "--list", f"{t}/list"]
+            sh(*cmd, "--out", f"{t}/a.cpio")
+            sh(*cmd, "--mtime", "0", "--out", f"{t}/b.cpio")
+            self.assertEqual(read(f"{t}/a.cpio").split(), [f"{t}/a.cpio.list"])
+            self.assertEqual(read(f"{t}/b.cpio").split(),
+                             ["-t", "0", f"{t}/b.cpio.list"])
+
+
 bench = load("bench")
 
 
