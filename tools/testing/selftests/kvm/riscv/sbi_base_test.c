@@ -350,24 +350,12 @@ static void test_impl_id(void)
 	run_guest(guest_impl_id);
 }
 
-/* LINUX_VERSION_CODE of the running kernel, from its release string. */
-static unsigned long running_version_code(void)
-{
-	unsigned int major = 0, minor = 0, sub = 0;
-	struct utsname u;
-
-	TEST_ASSERT(!uname(&u), "uname() failed");
-	TEST_ASSERT(sscanf(u.release, "%u.%u.%u", &major, &minor, &sub) >= 2,
-		    "cannot parse kernel release '%s'", u.release);
-	return (major << 16) + (minor << 8) + (sub > 255 ? 255 : sub);
-}
-
 static void test_impl_version(void)
 {
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm = vm_with_guest(guest_impl_version, &vcpu);
 
-	expected_impl_version = running_version_code();
+	expected_impl_version = sbi_test_linux_version_code();
 	sync_global_to_guest(vm, expected_impl_version);
 	run_to_done(vcpu);
 	kvm_vm_free(vm);

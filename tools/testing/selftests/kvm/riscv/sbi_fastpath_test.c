@@ -640,17 +640,6 @@ static void run_to_done(struct kvm_vcpu *vcpu, void (*sync)(uint64_t arg))
 	}
 }
 
-static unsigned long running_version_code(void)
-{
-	unsigned int major = 0, minor = 0, sub = 0;
-	struct utsname u;
-
-	TEST_ASSERT(!uname(&u), "uname() failed");
-	TEST_ASSERT(sscanf(u.release, "%u.%u.%u", &major, &minor, &sub) >= 2,
-		    "cannot parse kernel release '%s'", u.release);
-	return (major << 16) + (minor << 8) + (sub > 255 ? 255 : sub);
-}
-
 struct expect {
 	const char *name;
 	long err;
@@ -676,7 +665,7 @@ static void check_answers(bool policy, const unsigned long ids[3])
 	const struct expect ex[NR_CHECKS] = {
 		E(C_SPEC_VERSION, 0, SBI_SPEC_VERSION_3_0),
 		E(C_IMPL_ID, 0, SBI_IMPID_KVM),
-		E(C_IMPL_VERSION, 0, running_version_code()),
+		E(C_IMPL_VERSION, 0, sbi_test_linux_version_code()),
 		E(C_MVENDORID, 0, ids[0]),
 		E(C_MARCHID, 0, ids[1]),
 		E(C_MIMPID, 0, ids[2]),

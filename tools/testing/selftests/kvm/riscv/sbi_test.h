@@ -9,6 +9,7 @@
 
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,6 +38,18 @@ static inline void sbi_ecall_regs(unsigned long r[8])
 
 	r[0] = a0; r[1] = a1; r[2] = a2; r[3] = a3;
 	r[4] = a4; r[5] = a5; r[6] = a6; r[7] = a7;
+}
+
+/* Host: LINUX_VERSION_CODE of the running kernel, from its release. */
+static inline unsigned long sbi_test_linux_version_code(void)
+{
+	unsigned int major = 0, minor = 0, sub = 0;
+	struct utsname u;
+
+	TEST_ASSERT(!uname(&u), "uname() failed");
+	TEST_ASSERT(sscanf(u.release, "%u.%u.%u", &major, &minor, &sub) >= 2,
+		    "cannot parse kernel release '%s'", u.release);
+	return (major << 16) + (minor << 8) + (sub > 255 ? 255 : sub);
 }
 
 /* Host: is @gpa inside one of the VM's memslots? */
