@@ -20,12 +20,17 @@ import sys
 
 
 def programs(list_path):
+    """The program of every list line: the first word after the name and
+    timeout that is not a VAR=value assignment."""
     with open(list_path) as f:
         for ln in f:
             words = ln.split()
-            if len(words) >= 3 and not words[0].startswith("#") \
-                    and words[2].startswith("/"):
-                yield words[2]
+            if len(words) < 3 or words[0].startswith("#"):
+                continue
+            rest = [w for w in words[2:]
+                    if w.startswith("/") or "=" not in w]
+            if rest and rest[0].startswith("/"):
+                yield rest[0]
 
 
 def main():

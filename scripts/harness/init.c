@@ -10,7 +10,7 @@
  *
  * List format (/etc/harness/tests.list), one test per line:
  *
- *	<name> <timeout-seconds> <program> [args...]
+ *	<name> <timeout-seconds> [VAR=value...] <program> [args...]
  *	<name> <timeout-seconds> @kunit
  *
  * "@kunit" expands to one result per KUnit suite found in debugfs. A program
@@ -49,6 +49,7 @@ struct test {
 	char *name;
 	int timeout;
 	char *argv[MAX_ARGS + 1];
+	char *env[MAX_ARGS + 1];	/* VAR=value for the program */
 	char *kunit_suite;	/* set for an expanded KUnit suite */
 };
 
@@ -169,8 +170,8 @@ static void expand_kunit(const char *prefix, int timeout)
 static void parse_line(char *line, int lineno)
 {
 	char *save, *name, *tmo, *word;
+	int argc = 0, nenv = 0;
 	struct test *t;
-	int argc = 0;
 	char *end;
 	long timeout;
 
@@ -193,6 +194,12 @@ static void parse_line(char *line, int lineno)
 		return;
 	}
 	t = new_test(name, timeout);
+	/* Words with '=' before the program are its environment. */
+	while (t && word && word[0] != '/' && strchr(word, '=') &&
+	       nenv < MAX_ARGS) {
+		t->env[nenv++] = strdup(word);
+		word = strtok_r(NULL, " \t\n", &save);
+	}
 	while (t && word && argc < MAX_ARGS) {
 		t->argv[argc++] = strdup(word);
 		word = strtok_r(NULL, " \t\n", &save);
@@ -269,6 +276,8 @@ static pid_t spawn(struct test *t, int out)
 	dup2(devnull, STDIN_FILENO);
 	dup2(out, STDOUT_FILENO);
 	dup2(out, STDERR_FILENO);
+	for (char **env = t->env; *env; env++)
+		putenv(*env);
 	execv(t->argv[0], t->argv);
 	dprintf(STDERR_FILENO, "cannot execute %s: %s\n", t->argv[0],
 		strerror(errno));

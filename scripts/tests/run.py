@@ -193,6 +193,18 @@ class OverlayTest(unittest.TestCase):
         self.assertNotEqual(self.overlay().returncode, 0)
 
 
+class InitramfsListTest(unittest.TestCase):
+    def test_programs_skip_environment_words(self):
+        mk = load("mkinitramfs")
+        with tempfile.TemporaryDirectory() as t:
+            write(f"{t}/list", "# comment\n"
+                  "a 10 /bin/a -x\n"
+                  "b 10 FOO=1 BAR=x=y /bin/kvm/b --opt=2\n"
+                  "k 60 @kunit\n")
+            self.assertEqual(list(mk.programs(f"{t}/list")),
+                             ["/bin/a", "/bin/kvm/b"])
+
+
 class CheckConfigTest(unittest.TestCase):
     def run_check(self, frag, config):
         with tempfile.TemporaryDirectory() as t:
