@@ -28,19 +28,6 @@
 #include "test_util.h"
 #include "ucall_common.h"
 
-#define SBI_EXT_TIME			0x54494D45
-#define SBI_EXT_IPI			0x735049
-#define SBI_EXT_RFENCE			0x52464E43
-#define SBI_EXT_HSM			0x48534D
-#define SBI_EXT_SRST			0x53525354
-#define SBI_EXT_DBCN			0x4442434E
-#define SBI_EXT_SUSP			0x53555350
-#define SBI_EXT_CPPC			0x43505043
-#define SBI_EXT_NACL			0x4E41434C
-#define SBI_EXT_SSE			0x535345
-#define SBI_EXT_FWFT			0x46574654
-#define SBI_EXT_DBTR			0x44425452
-#define SBI_EXT_MPXY			0x4D505859
 
 #define SBI_BASE_GET_MVENDORID		4
 #define SBI_BASE_GET_MARCHID		5

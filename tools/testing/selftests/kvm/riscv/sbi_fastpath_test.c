@@ -45,10 +45,6 @@
 #include "test_util.h"
 #include "ucall_common.h"
 
-#define SBI_EXT_TIME			0x54494D45
-#define SBI_EXT_IPI			0x735049
-#define SBI_EXT_HSM			0x48534D
-#define SBI_EXT_VENDOR_START		0x09000000
 
 #define BASE_GET_MVENDORID		4
 #define BASE_GET_MARCHID		5
@@ -524,34 +520,6 @@ static void guest_timer_spin(void)
 
 /* ---- null floor ---- */
 
-/*
- * An ecall with all of a0-a7 in and out; *after is 1 if the instruction
- * after the ecall ran exactly once before the asm block ended.
- */
-static void ecall_and_step(unsigned long r[8], unsigned long *after)
-{
-	register unsigned long a0 asm("a0") = r[0];
-	register unsigned long a1 asm("a1") = r[1];
-	register unsigned long a2 asm("a2") = r[2];
-	register unsigned long a3 asm("a3") = r[3];
-	register unsigned long a4 asm("a4") = r[4];
-	register unsigned long a5 asm("a5") = r[5];
-	register unsigned long a6 asm("a6") = r[6];
-	register unsigned long a7 asm("a7") = r[7];
-	unsigned long cnt;
-
-	asm volatile("li %[cnt], 0\n"
-		     "ecall\n"
-		     "addi %[cnt], %[cnt], 1\n"
-		     : [cnt] "=&r"(cnt), "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3),
-		       "+r"(a4), "+r"(a5), "+r"(a6), "+r"(a7)
-		     : : "memory");
-
-	r[0] = a0; r[1] = a1; r[2] = a2; r[3] = a3;
-	r[4] = a4; r[5] = a5; r[6] = a6; r[7] = a7;
-	*after = cnt;
-}
-
 static void null_call(unsigned long eid, unsigned long fid, long want_a0,
 		      bool check_a1, const char *what)
 {
@@ -563,7 +531,7 @@ static void null_call(unsigned long eid, unsigned long fid, long want_a0,
 
 	for (i = 0; i < 8; i++)
 		r[i] = in[i];
-	ecall_and_step(r, &after);
+	after = sbi_ecall_counted(r);
 	__GUEST_ASSERT(after == 1, "%s: EID %#lx FID %#lx: the instruction after the ecall ran %lu times",
 		       what, eid, fid, after);
 	__GUEST_ASSERT((long)r[0] == want_a0, "%s: EID %#lx FID %#lx: a0 = %ld, want %ld",

@@ -28,9 +28,6 @@
 #include "test_util.h"
 #include "ucall_common.h"
 
-#define SBI_EXT_SRST			0x53525354
-#define SBI_EXT_DBCN			0x4442434E
-#define SBI_EXT_VENDOR_START		0x09000000
 
 #define DBCN_CONSOLE_WRITE		0
 #define DBCN_CONSOLE_READ		1
@@ -74,36 +71,6 @@ static bool srst_must_exit;
 
 /* ---- guest code ---- */
 
-/*
- * ecall with a0-a7 in and out. The instruction after the ecall counts how
- * often it ran: once if KVM advanced sepc past the ecall exactly once.
- */
-static unsigned long ecall_counted(unsigned long r[8])
-{
-	register unsigned long a0 asm("a0") = r[0];
-	register unsigned long a1 asm("a1") = r[1];
-	register unsigned long a2 asm("a2") = r[2];
-	register unsigned long a3 asm("a3") = r[3];
-	register unsigned long a4 asm("a4") = r[4];
-	register unsigned long a5 asm("a5") = r[5];
-	register unsigned long a6 asm("a6") = r[6];
-	register unsigned long a7 asm("a7") = r[7];
-	unsigned long cnt = 0;
-
-	asm volatile(".option push\n"
-		     ".option norvc\n"
-		     "ecall\n"
-		     "addi %[cnt], %[cnt], 1\n"
-		     ".option pop\n"
-		     : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3),
-		       "+r"(a4), "+r"(a5), "+r"(a6), "+r"(a7), [cnt] "+r"(cnt)
-		     : : "memory");
-
-	r[0] = a0; r[1] = a1; r[2] = a2; r[3] = a3;
-	r[4] = a4; r[5] = a5; r[6] = a6; r[7] = a7;
-	return cnt;
-}
-
 static long probe(unsigned long eid)
 {
 	struct sbiret ret;
@@ -123,7 +90,7 @@ static void guest_case(int i)
 		r[j] = c->args[j];
 	r[6] = c->fid;
 	r[7] = c->eid;
-	cnt = ecall_counted(r);
+	cnt = sbi_ecall_counted(r);
 
 	want0 = c->answer ? c->ret0 : (unsigned long)SBI_ERR_NOT_SUPPORTED;
 	want1 = c->legacy ? c->args[1] : (c->answer ? c->ret1 : 0);
@@ -174,7 +141,7 @@ static void guest_srst(void)
 		r[6] = 0;
 		r[7] = SBI_EXT_SRST;
 	}
-	ecall_counted(r);
+	sbi_ecall_counted(r);
 	err = r[0];
 
 	__GUEST_ASSERT(!srst_must_exit,

@@ -30,9 +30,6 @@
 #include "test_util.h"
 #include "ucall_common.h"
 
-#define SBI_EXT_TIME			0x54494D45
-#define SBI_EXT_IPI			0x735049
-#define SBI_EXT_RFENCE			0x52464E43
 
 #define RFENCE_FENCE_I			0
 #define RFENCE_SFENCE_VMA		1

@@ -41,8 +41,6 @@
 #include "test_util.h"
 #include "ucall_common.h"
 
-#define SBI_EXT_IPI			0x735049
-#define SBI_EXT_HSM			0x48534D
 
 #define HSM_HART_START			0
 #define HSM_HART_STOP			1

@@ -17,10 +17,32 @@
 #include "kvm_util.h"
 #include "test_util.h"
 
+/* SBI v3.0 extension IDs the library's sbi.h does not define. */
+#define SBI_EXT_TIME		0x54494D45
+#define SBI_EXT_IPI		0x735049
+#define SBI_EXT_RFENCE		0x52464E43
+#define SBI_EXT_HSM		0x48534D
+#define SBI_EXT_SRST		0x53525354
+#define SBI_EXT_DBCN		0x4442434E
+#define SBI_EXT_SUSP		0x53555350
+#define SBI_EXT_CPPC		0x43505043
+#define SBI_EXT_NACL		0x4E41434C
+#define SBI_EXT_SSE		0x535345
+#define SBI_EXT_FWFT		0x46574654
+#define SBI_EXT_DBTR		0x44425452
+#define SBI_EXT_MPXY		0x4D505859
+#define SBI_EXT_VENDOR_START	0x09000000
+#define SBI_EXT_FIRMWARE_START	0x0A000000
+#define SBI_EXT_FIRMWARE_END	0x0AFFFFFF
+
 #define SBI_TEST_GROUP_TIMEOUT_S	10
 
-/* Guest: an ecall with all of a0-a7 in and out, to see what the call changed. */
-static inline void sbi_ecall_regs(unsigned long r[8])
+/*
+ * Guest: an ecall with all of a0-a7 in and out, to see what the call
+ * changed; returns how many times the instruction after the ecall ran: 1
+ * if KVM advanced sepc past the ecall exactly once.
+ */
+static inline unsigned long sbi_ecall_counted(unsigned long r[8])
 {
 	register unsigned long a0 asm("a0") = r[0];
 	register unsigned long a1 asm("a1") = r[1];
@@ -30,14 +52,26 @@ static inline void sbi_ecall_regs(unsigned long r[8])
 	register unsigned long a5 asm("a5") = r[5];
 	register unsigned long a6 asm("a6") = r[6];
 	register unsigned long a7 asm("a7") = r[7];
+	unsigned long cnt = 0;
 
-	asm volatile("ecall"
+	asm volatile(".option push\n"
+		     ".option norvc\n"
+		     "ecall\n"
+		     "addi %[cnt], %[cnt], 1\n"
+		     ".option pop\n"
 		     : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3),
-		       "+r"(a4), "+r"(a5), "+r"(a6), "+r"(a7)
+		       "+r"(a4), "+r"(a5), "+r"(a6), "+r"(a7), [cnt] "+r"(cnt)
 		     : : "memory");
 
 	r[0] = a0; r[1] = a1; r[2] = a2; r[3] = a3;
 	r[4] = a4; r[5] = a5; r[6] = a6; r[7] = a7;
+	return cnt;
+}
+
+/* Guest: the same, when the count does not matter. */
+static inline void sbi_ecall_regs(unsigned long r[8])
+{
+	sbi_ecall_counted(r);
 }
 
 /* Host: LINUX_VERSION_CODE of the running kernel, from its release. */
