@@ -76,16 +76,19 @@ bool kvm_riscv_vcpu_sbi_fastpath(struct kvm_vcpu *vcpu,
 		return false;
 	if (sbi_fastpath_null(cp))
 		return true;
-	/* Legacy calls are never fast; forwarded or denied calls stay normal. */
+	/* Legacy calls are never fast. */
 	if (cp->a7 <= KVM_SBI_LEGACY_EID_LAST)
 		return false;
-	if (rcu_access_pointer(vcpu->kvm->arch.sbi_policy) &&
-	    kvm_riscv_sbi_policy_action(vcpu->kvm, cp->a7, cp->a6))
-		return false;	/* not KVM_RISCV_SBI_POLICY_HANDLE (0) */
-
 	ext = kvm_riscv_vcpu_sbi_find_ext(vcpu, cp->a7);
 	if (!ext || cp->a6 >= BITS_PER_LONG || !(ext->fast_fids & BIT(cp->a6)))
 		return false;
+	/*
+	 * A policy may deny a fast function (TIME, IPI, HSM): only then is it
+	 * asked, so that calls with no fast function pay no policy lookup here.
+	 */
+	if (rcu_access_pointer(vcpu->kvm->arch.sbi_policy) &&
+	    kvm_riscv_sbi_policy_action(vcpu->kvm, cp->a7, cp->a6))
+		return false;	/* not KVM_RISCV_SBI_POLICY_HANDLE (0) */
 
 	call = (struct kvm_vcpu_sbi_call) {
 		.eid = cp->a7,
