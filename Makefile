@@ -128,6 +128,7 @@ VMM_FILES = --map /vmm=$(VMM_OUT) --file /vmm/sbi-vmm=$(VMM_OUT)/sbi-vmm \
 
 initramfs: kernel tools
 	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/check.list --out $(B)/initramfs/check.cpio
+	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/check-hrtimer.list --out $(B)/initramfs/check-hrtimer.cpio
 	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/run.list --out $(B)/initramfs/run.cpio
 
 QEMU_RUN = scripts/qemu-run.py --kernel $(IMAGE) --logdir $(B)/logs
@@ -135,7 +136,7 @@ QEMU_RUN = scripts/qemu-run.py --kernel $(IMAGE) --logdir $(B)/logs
 run: initramfs
 	$(QEMU_RUN) --initrd $(B)/initramfs/run.cpio --name run --timeout 300 -v
 
-# ONLY=a,b runs only the named tests of the check list (fast iteration).
+# ONLY=a,b runs only the named tests of the check lists (fast iteration).
 check: initramfs
 	@scripts/check.sh "$(B)" "$(IMAGE)" "$(CHECK_TIMEOUT)" "$(ONLY)"
 

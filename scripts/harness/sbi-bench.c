@@ -399,6 +399,13 @@ static void report(const struct op *op, int rep, unsigned long n,
  * passes. The passes interleave the operations, so drift would show as
  * spread between repetitions.
  */
+static const char *only;	/* -o: measure only this operation */
+
+static bool selected(const struct op *op)
+{
+	return !only || op->empty || !strcmp(op->name, only);
+}
+
 static void bench(size_t first, size_t last, int policy, unsigned long n,
 		  unsigned long warm, int reps)
 {
@@ -407,6 +414,10 @@ static void bench(size_t first, size_t last, int policy, unsigned long n,
 	size_t i;
 	int rep;
 
+	for (i = first; i <= last && !selected(&ops[i]); i++)
+		;
+	if (i > last)
+		return;
 	vm_create(&vm);
 	if (policy && install_policy(&vm, policy)) {
 		for (i = first; i <= last; i++)
@@ -417,6 +428,8 @@ static void bench(size_t first, size_t last, int policy, unsigned long n,
 	}
 	run_to_ctl(&vm);	/* the guest's first request */
 	for (i = first; i <= last; i++) {
+		if (!selected(&ops[i]))
+			continue;
 		if (ops[i].null && !have_null)
 			printf("skip op=%s reason=no kvm.sbi_fastpath_null_eid (stock kernel)\n",
 			       ops[i].name);
@@ -425,7 +438,7 @@ static void bench(size_t first, size_t last, int policy, unsigned long n,
 	}
 	for (rep = 0; rep < reps; rep++) {
 		for (i = first; i <= last; i++) {
-			if (ops[i].null && !have_null)
+			if (!selected(&ops[i]) || (ops[i].null && !have_null))
 				continue;
 			ticks = measure(&vm, &ops[i], n, &r0, &r1);
 			report(&ops[i], rep, n, ticks, r0, r1);
@@ -436,7 +449,13 @@ static void bench(size_t first, size_t last, int policy, unsigned long n,
 
 static void usage(void)
 {
-	printf("usage: sbi-bench [-n calls] [-r repetitions] [-w warm-up calls]\n");
+	size_t i;
+
+	printf("usage: sbi-bench [-n calls] [-r repetitions] [-w warm-up calls] [-o operation]\n"
+	       "operations:");
+	for (i = 0; i < NR_OPS; i++)
+		printf(" %s", ops[i].name);
+	printf("\n");
 	exit(2);
 }
 
@@ -450,16 +469,23 @@ int main(int argc, char **argv)
 	size_t i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "n:r:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:r:w:o:")) != -1) {
 		switch (opt) {
 		case 'n': n = strtoul(optarg, NULL, 0); break;
 		case 'r': reps = atoi(optarg); break;
 		case 'w': warm = strtoul(optarg, NULL, 0); break;
+		case 'o': only = optarg; break;
 		default: usage();
 		}
 	}
 	if (!n || reps < 1 || !warm)
 		usage();
+	for (i = 0; only && i < NR_OPS && strcmp(ops[i].name, only); i++)
+		;
+	if (only && i == NR_OPS) {
+		printf("sbi-bench: unknown operation '%s'\n", only);
+		usage();
+	}
 
 	kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (kvm_fd < 0)

@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The SBI fast path: hot SBI calls answered right after the guest exits,
- * with interrupts still off, and the guest re-entered without leaving the
- * inner run loop when nothing else needs the vCPU. This skips what a
- * normal exit costs around a handler of a few dozen instructions:
+ * The SBI fast path: hot SBI calls answered inside the world switch, right
+ * after __kvm_riscv_switch_to() returns, and the guest entered again at
+ * once, without leaving kvm_riscv_vcpu_enter_exit(). A normal exit pays,
+ * around a handler of a few dozen instructions: RCU's guest exit and entry,
+ * the swap of the host's and the guest's envcfg/stateen, the trap CSR reads,
+ * the interrupt sync and flush (each under the vCPU's irqs_pending_lock),
  * interrupt enabling, guest time accounting, tracing, preemption and srcu
- * toggling, the request checks of the outer loop.
+ * toggling and the request checks of the outer loop. The fast path pays
+ * none of these unless the call changed what they look at.
  *
  * Which calls: functions an extension marks in fast_fids, which must not
- * sleep, need no kvm->srcu and always return to the guest (BASE but
- * probe_extension, TIME set_timer, HSM hart_get_status, IPI send_ipi).
+ * sleep, need no kvm->srcu and return to the guest (BASE, TIME set_timer,
+ * HSM hart_get_status, IPI send_ipi).
  * Anything else, and any call the VM's SBI policy forwards or denies,
  * takes the normal path. See Documentation/virt/kvm/riscv/sbi.rst.
  */
 
+#include <linux/context_tracking.h>
 #include <linux/entry-kvm.h>
 #include <linux/kvm_host.h>
 #include <linux/moduleparam.h>
@@ -33,38 +37,11 @@ module_param(sbi_fastpath_null_eid, ulong, 0644);
 MODULE_PARM_DESC(sbi_fastpath_null_eid,
 		 "Benchmark only: EID answered with no handler (0: off)");
 
-static bool sbi_fastpath_null(struct kvm_cpu_context *cp)
+/* Answer the call the guest made, if it is fast; true if answered. */
+static bool sbi_fastpath_answer(struct kvm_vcpu *vcpu,
+				struct kvm_cpu_context *cp)
 {
-	unsigned long eid = READ_ONCE(sbi_fastpath_null_eid);
-
-	if (likely(!eid || cp->a7 != eid))
-		return false;
-	cp->a0 = 0;
-	cp->a1 = 0;
-	cp->sepc += 4;
-	return true;
-}
-
-/**
- * kvm_riscv_vcpu_sbi_fastpath() - answer a hot SBI call in the inner loop
- * @vcpu: the vCPU that just exited
- * @trap: why it exited
- *
- * The one decision "fast or normal": the exit is an ecall, the fast path is
- * on, the VM's SBI policy (if any) leaves the call to the kernel, and the
- * call's function is enabled and marked fast. Then it is answered and
- * written back as the normal path would (kvm_riscv_vcpu_sbi_ecall()), so
- * the guest cannot tell the paths apart.
- *
- * Context: right after the guest exit: interrupts and preemption off,
- * kvm->srcu not held.
- * Return: true if the call was answered; the vCPU must then not take the
- * normal exit path for @trap.
- */
-bool kvm_riscv_vcpu_sbi_fastpath(struct kvm_vcpu *vcpu,
-				 const struct kvm_cpu_trap *trap)
-{
-	struct kvm_cpu_context *cp = &vcpu->arch.guest_context;
+	unsigned long null_eid = READ_ONCE(sbi_fastpath_null_eid);
 	const struct kvm_vcpu_sbi_extension *ext;
 	struct kvm_vcpu_sbi_return ret = {
 		.outcome = KVM_SBI_RETURN,
@@ -72,10 +49,10 @@ bool kvm_riscv_vcpu_sbi_fastpath(struct kvm_vcpu *vcpu,
 	};
 	struct kvm_vcpu_sbi_call call;
 
-	if (trap->scause != EXC_SUPERVISOR_SYSCALL || !READ_ONCE(sbi_fastpath))
-		return false;
-	if (sbi_fastpath_null(cp))
-		return true;
+	if (unlikely(null_eid) && cp->a7 == null_eid) {
+		ret.err_val = 0;
+		goto answer;
+	}
 	/* Legacy calls are never fast. */
 	if (cp->a7 <= KVM_SBI_LEGACY_EID_LAST)
 		return false;
@@ -97,43 +74,105 @@ bool kvm_riscv_vcpu_sbi_fastpath(struct kvm_vcpu *vcpu,
 	};
 	ext->fns[call.fid](vcpu, &call, &ret);
 
-	/* A fast function always returns to the guest; anything else is a bug. */
+	/*
+	 * A fast function returns to the guest, or asks, before it changed
+	 * anything, for its call to be forwarded: the normal path makes the
+	 * call again and forwards it. Anything else is a bug.
+	 */
+	if (ret.outcome == KVM_SBI_FORWARD)
+		return false;
 	if (WARN_ON_ONCE(ret.outcome != KVM_SBI_RETURN))
 		kvm_vcpu_sbi_ret_error(&ret, SBI_ERR_FAILURE);
+answer:
 	cp->a0 = ret.err_val;
 	cp->a1 = ret.out_val;
 	cp->sepc += 4;
 	return true;
 }
 
-/**
- * kvm_riscv_vcpu_sbi_fastpath_reenter() - may the fast path re-enter now?
- * @vcpu: the vCPU whose call the fast path answered
- *
- * Repeats the last checks of the normal entry, in the same order: the vCPU
- * is IN_GUEST_MODE before requests are looked at (so a kick from another
- * CPU is never lost), interrupts for the guest are flushed into hvip, and
- * a pending request, signal, reschedule or VMID change sends the vCPU to
- * the normal path instead. Host interrupts that arrived meanwhile are taken
- * as soon as the guest runs, which exits it again.
- *
- * Context: interrupts and preemption off, kvm->srcu not held.
- * Return: true if the guest can be entered; false with the vCPU
- * OUTSIDE_GUEST_MODE.
- */
-bool kvm_riscv_vcpu_sbi_fastpath_reenter(struct kvm_vcpu *vcpu)
+/* Anything bitmap @mask of the vCPU's interrupt lines has set? */
+static bool sbi_fastpath_irqs_changed(const unsigned long *mask)
 {
-	vcpu->mode = IN_GUEST_MODE;
-	smp_mb();	/* mode before requests, as in vcpu-requests.rst */
+	int i;
 
-	kvm_riscv_vcpu_flush_interrupts(vcpu);
-	kvm_riscv_update_hvip(vcpu);
+	for (i = 0; i < BITS_TO_LONGS(KVM_RISCV_VCPU_NR_IRQS); i++)
+		if (READ_ONCE(mask[i]))
+			return true;
+	return false;
+}
 
-	if (kvm_riscv_gstage_vmid_ver_changed(&vcpu->kvm->arch.vmid) ||
-	    kvm_request_pending(vcpu) || xfer_to_guest_mode_work_pending()) {
-		vcpu->mode = OUTSIDE_GUEST_MODE;
-		return false;
+/*
+ * The call is answered: may the guest run again at once? The same steps as
+ * the run loop's entry, in its order: the vCPU is IN_GUEST_MODE again
+ * before anything is looked at, so that a kick from another CPU after this
+ * point sends an IPI that exits the guest, and a kick before it is seen
+ * here (a kick by the call itself, an IPI to its own hart, is served by
+ * the flush below); interrupt lines the call or another vCPU changed are
+ * synced and flushed into hvip; a request, a signal or reschedule, or a
+ * VMID rollover sends the vCPU round the run loop.
+ */
+static enum kvm_sbi_fastpath sbi_fastpath_next(struct kvm_vcpu *vcpu)
+{
+	smp_store_mb(vcpu->mode, IN_GUEST_MODE);
+
+	if (sbi_fastpath_irqs_changed(vcpu->arch.irqs_pending_mask)) {
+		kvm_riscv_vcpu_sync_interrupts(vcpu);
+		kvm_riscv_vcpu_flush_interrupts(vcpu);
+		kvm_riscv_update_hvip(vcpu);
 	}
-	kvm_riscv_local_tlb_sanitize(vcpu);
-	return true;
+	if (kvm_request_pending(vcpu) || xfer_to_guest_mode_work_pending() ||
+	    kvm_riscv_gstage_vmid_ver_changed(&vcpu->kvm->arch.vmid))
+		return KVM_SBI_FAST_HANDLED;
+	return KVM_SBI_FAST_REENTER;
+}
+
+/**
+ * kvm_riscv_vcpu_sbi_fastpath() - answer a hot SBI call inside the switch
+ * @vcpu: the vCPU that just left the guest
+ *
+ * The one decision "fast or normal", made for every exit: the exit is an
+ * ecall from VS-mode, the fast path is on, the call's function is enabled
+ * and marked fast, and the VM's SBI policy (if any) leaves it to the
+ * kernel. The answer is written back as the normal path writes it
+ * (kvm_riscv_vcpu_sbi_ecall()), so the guest cannot tell the paths apart.
+ *
+ * Runs while the CPU is still in the guest state of RCU, lockdep and
+ * context tracking (between guest_state_enter_irqoff() and
+ * guest_state_exit_irqoff()): it tells lockdep that interrupts are off
+ * while it runs, and does nothing on a CPU where context tracking is on
+ * (nohz_full), where RCU does not watch a CPU in guest mode. RCU does not
+ * hear of a fast exit: its next normal exit reports the quiescent state.
+ *
+ * Context: interrupts and preemption off, kvm->srcu not held, vcpu->mode
+ * IN_GUEST_MODE (or EXITING_GUEST_MODE if kicked).
+ * Return: KVM_SBI_FAST_NONE if the exit was not answered (the normal path
+ * handles it), KVM_SBI_FAST_REENTER if answered and the guest may be
+ * entered again at once, KVM_SBI_FAST_HANDLED if answered but the vCPU has
+ * other work (the run loop goes round without handling the exit again).
+ */
+noinstr enum kvm_sbi_fastpath kvm_riscv_vcpu_sbi_fastpath(struct kvm_vcpu *vcpu)
+{
+	enum kvm_sbi_fastpath fast = KVM_SBI_FAST_NONE;
+
+	if (csr_read(CSR_SCAUSE) != EXC_SUPERVISOR_SYSCALL ||
+	    context_tracking_enabled_this_cpu())
+		return KVM_SBI_FAST_NONE;
+
+	/* As guest_state_exit_irqoff(), without telling RCU. */
+	lockdep_hardirqs_off(CALLER_ADDR0);
+	instrumentation_begin();
+	trace_hardirqs_off_finish();
+
+	if (READ_ONCE(sbi_fastpath) &&
+	    sbi_fastpath_answer(vcpu, &vcpu->arch.guest_context)) {
+		vcpu->stat.exits++;
+		fast = sbi_fastpath_next(vcpu);
+	}
+
+	/* And back, as guest_state_enter_irqoff(). */
+	trace_hardirqs_on_prepare();
+	lockdep_hardirqs_on_prepare();
+	instrumentation_end();
+	lockdep_hardirqs_on(CALLER_ADDR0);
+	return fast;
 }

@@ -105,8 +105,12 @@ const struct kvm_vcpu_sbi_extension kvm_sbi_ext_base = {
 	.onereg_idx	= KVM_SBI_NO_ONEREG,
 	.fns		= base_fns,
 	.nr_fns		= ARRAY_SIZE(base_fns),
-	/* All but probe_extension, which may forward the probe to the VMM. */
+	/*
+	 * All of them: a probe that the VMM must answer (the forwarded ranges)
+	 * is forwarded before anything changed, which the fast path allows.
+	 */
 	.fast_fids	= BIT(SBI_EXT_BASE_GET_SPEC_VERSION) |
+			  BIT(SBI_EXT_BASE_PROBE_EXT) |
 			  BIT(SBI_EXT_BASE_GET_IMP_ID) |
 			  BIT(SBI_EXT_BASE_GET_IMP_VERSION) |
 			  BIT(SBI_EXT_BASE_GET_MVENDORID) |

@@ -8,6 +8,19 @@
 #include <linux/kvm_host.h>
 #include <asm/kvm_vcpu_pmu.h>
 
+/* Raise the interrupt on one target; false (and @ret failed) on error. */
+static bool ipi_send_one(struct kvm_vcpu *target, struct kvm_vcpu_sbi_return *ret)
+{
+	int err = kvm_riscv_vcpu_set_interrupt(target, IRQ_VS_SOFT);
+
+	if (err) {
+		kvm_vcpu_sbi_ret_failed(ret, err);
+		return false;
+	}
+	kvm_riscv_vcpu_pmu_incr_fw(target, SBI_PMU_FW_IPI_RCVD);
+	return true;
+}
+
 static void ipi_send_ipi(struct kvm_vcpu *vcpu,
 			 const struct kvm_vcpu_sbi_call *call,
 			 struct kvm_vcpu_sbi_return *ret)
@@ -15,7 +28,6 @@ static void ipi_send_ipi(struct kvm_vcpu *vcpu,
 	unsigned long hmask = call->args[0], hbase = call->args[1];
 	struct kvm_vcpu *target;
 	unsigned long i;
-	int err;
 
 	/* The spec's INVALID_PARAM leaves no room for a partial send. */
 	if (!kvm_riscv_vcpu_sbi_hart_mask_valid(vcpu, hmask, hbase)) {
@@ -24,15 +36,17 @@ static void ipi_send_ipi(struct kvm_vcpu *vcpu,
 	}
 
 	kvm_riscv_vcpu_pmu_incr_fw(vcpu, SBI_PMU_FW_IPI_SENT);
-	kvm_for_each_vcpu(i, target, vcpu->kvm) {
-		if (!kvm_vcpu_sbi_hart_selected(target->vcpu_id, hmask, hbase))
-			continue;
-		err = kvm_riscv_vcpu_set_interrupt(target, IRQ_VS_SOFT);
-		if (err) {
-			kvm_vcpu_sbi_ret_failed(ret, err);
-			return;
+	if (hbase == -1UL) {
+		kvm_for_each_vcpu(i, target, vcpu->kvm)
+			if (!ipi_send_one(target, ret))
+				return;
+	} else {
+		/* Only the selected harts: all exist, the mask is valid. */
+		for_each_set_bit(i, &hmask, BITS_PER_LONG) {
+			target = kvm_riscv_vcpu_sbi_hart(vcpu, hbase + i);
+			if (!ipi_send_one(target, ret))
+				return;
 		}
-		kvm_riscv_vcpu_pmu_incr_fw(target, SBI_PMU_FW_IPI_RCVD);
 	}
 	kvm_vcpu_sbi_ret_value(ret, 0);
 }

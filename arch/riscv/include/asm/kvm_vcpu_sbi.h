@@ -118,7 +118,9 @@ typedef void (*kvm_vcpu_sbi_fn)(struct kvm_vcpu *vcpu,
  *	SBI_ERR_NOT_SUPPORTED without calling anything
  * @fast_fids: bit i set: @fns[i] may run in the fast path (sbi_fastpath.c),
  *	with interrupts and preemption off and without kvm->srcu; it must not
- *	sleep and must always answer with KVM_SBI_RETURN
+ *	sleep and must answer with KVM_SBI_RETURN, or with KVM_SBI_FORWARD
+ *	before it changed anything (the call is then made again on the
+ *	normal path, which forwards it)
  * @handler: one function for every call, for extensions that do not
  *	select by FID (legacy calls, forwarded ranges)
  * @probe: 0 if unavailable on @vcpu, else the value BASE probe_extension
@@ -306,24 +308,6 @@ static inline bool kvm_vcpu_sbi_arg_pa(const struct kvm_vcpu_sbi_call *call,
 	return true;
 }
 
-/**
- * kvm_vcpu_sbi_hart_selected() - is a hart in an SBI hart mask?
- * @hartid: the hart (a vCPU id)
- * @hmask: hart_mask
- * @hbase: hart_mask_base; -1 selects every hart
- *
- * Return: true if bit (@hartid - @hbase) of @hmask is set, or @hbase is -1.
- */
-static inline bool kvm_vcpu_sbi_hart_selected(unsigned long hartid,
-					      unsigned long hmask,
-					      unsigned long hbase)
-{
-	if (hbase == -1UL)
-		return true;
-	return hartid >= hbase && hartid - hbase < BITS_PER_LONG &&
-	       (hmask & BIT(hartid - hbase));
-}
-
 /*
  * Framework services for extensions, documented (kernel-doc) in vcpu_sbi.c.
  * An extension may also call another extension's fns[] entry directly (the
@@ -383,11 +367,22 @@ int kvm_riscv_vcpu_get_reg_sbi(struct kvm_vcpu *vcpu,
 int kvm_riscv_vcpu_sbi_copy_state_reg_indices(struct kvm_vcpu *vcpu,
 					      u64 __user *uindices);
 
-/* The SBI fast path (sbi_fastpath.c), called from the run loop. */
+/* The SBI fast path (sbi_fastpath.c), called from the world switch. */
 
-bool kvm_riscv_vcpu_sbi_fastpath(struct kvm_vcpu *vcpu,
-				 const struct kvm_cpu_trap *trap);
-bool kvm_riscv_vcpu_sbi_fastpath_reenter(struct kvm_vcpu *vcpu);
+/**
+ * enum kvm_sbi_fastpath - what the fast path did with a guest exit
+ * @KVM_SBI_FAST_NONE: nothing; the normal exit path handles it
+ * @KVM_SBI_FAST_REENTER: answered; enter the guest again at once
+ * @KVM_SBI_FAST_HANDLED: answered, but the vCPU has other work: leave the
+ *	switch and go round the run loop without handling the exit again
+ */
+enum kvm_sbi_fastpath {
+	KVM_SBI_FAST_NONE,
+	KVM_SBI_FAST_REENTER,
+	KVM_SBI_FAST_HANDLED,
+};
+
+enum kvm_sbi_fastpath kvm_riscv_vcpu_sbi_fastpath(struct kvm_vcpu *vcpu);
 
 /* The per-VM SBI call policy (sbi_policy.c). */
 
