@@ -37,42 +37,21 @@ module_param(sbi_fastpath_null_eid, ulong, 0644);
 MODULE_PARM_DESC(sbi_fastpath_null_eid,
 		 "Benchmark only: EID answered with no handler (0: off)");
 
-/* Answer the call the guest made, if it is fast; true if answered. */
-static bool sbi_fastpath_answer(struct kvm_vcpu *vcpu,
-				struct kvm_cpu_context *cp)
+/* Make the call with fast function @fn; true if answered. */
+static bool sbi_fastpath_call(struct kvm_vcpu *vcpu, struct kvm_cpu_context *cp,
+			      kvm_vcpu_sbi_fn fn)
 {
-	unsigned long null_eid = READ_ONCE(sbi_fastpath_null_eid);
-	const struct kvm_vcpu_sbi_extension *ext;
 	struct kvm_vcpu_sbi_return ret = {
 		.outcome = KVM_SBI_RETURN,
 		.err_val = SBI_ERR_NOT_SUPPORTED,
 	};
-	struct kvm_vcpu_sbi_call call;
-
-	if (unlikely(null_eid) && cp->a7 == null_eid) {
-		ret.err_val = 0;
-		goto answer;
-	}
-	/* Legacy calls are never fast. */
-	if (cp->a7 <= KVM_SBI_LEGACY_EID_LAST)
-		return false;
-	ext = kvm_riscv_vcpu_sbi_find_ext(vcpu, cp->a7);
-	if (!ext || cp->a6 >= BITS_PER_LONG || !(ext->fast_fids & BIT(cp->a6)))
-		return false;
-	/*
-	 * A policy may deny a fast function (TIME, IPI, HSM): only then is it
-	 * asked, so that calls with no fast function pay no policy lookup here.
-	 */
-	if (rcu_access_pointer(vcpu->kvm->arch.sbi_policy) &&
-	    kvm_riscv_sbi_policy_action(vcpu->kvm, cp->a7, cp->a6))
-		return false;	/* not KVM_RISCV_SBI_POLICY_HANDLE (0) */
-
-	call = (struct kvm_vcpu_sbi_call) {
+	const struct kvm_vcpu_sbi_call call = {
 		.eid = cp->a7,
 		.fid = cp->a6,
 		.args = { cp->a0, cp->a1, cp->a2, cp->a3, cp->a4, cp->a5 },
 	};
-	ext->fns[call.fid](vcpu, &call, &ret);
+
+	fn(vcpu, &call, &ret);
 
 	/*
 	 * A fast function returns to the guest, or asks, before it changed
@@ -83,11 +62,40 @@ static bool sbi_fastpath_answer(struct kvm_vcpu *vcpu,
 		return false;
 	if (WARN_ON_ONCE(ret.outcome != KVM_SBI_RETURN))
 		kvm_vcpu_sbi_ret_error(&ret, SBI_ERR_FAILURE);
-answer:
 	cp->a0 = ret.err_val;
 	cp->a1 = ret.out_val;
 	cp->sepc += 4;
 	return true;
+}
+
+/* Answer the call the guest made, if it is fast; true if answered. */
+static bool sbi_fastpath_answer(struct kvm_vcpu *vcpu)
+{
+	struct kvm_cpu_context *cp = &vcpu->arch.guest_context;
+	unsigned long null_eid = READ_ONCE(sbi_fastpath_null_eid);
+	const struct kvm_vcpu_sbi_extension *ext;
+	unsigned long eid = cp->a7, fid = cp->a6;
+
+	if (unlikely(null_eid) && eid == null_eid) {
+		cp->a0 = 0;
+		cp->a1 = 0;
+		cp->sepc += 4;
+		return true;
+	}
+	/* Legacy calls are never fast. */
+	if (eid <= KVM_SBI_LEGACY_EID_LAST)
+		return false;
+	ext = kvm_riscv_vcpu_sbi_find_ext(vcpu, eid);
+	if (!ext || fid >= BITS_PER_LONG || !(ext->fast_fids & BIT(fid)))
+		return false;
+	/*
+	 * A policy may deny a fast function (TIME, IPI, HSM): only then is it
+	 * asked, so that calls with no fast function pay no policy lookup here.
+	 */
+	if (rcu_access_pointer(vcpu->kvm->arch.sbi_policy) &&
+	    kvm_riscv_sbi_policy_action(vcpu->kvm, eid, fid))
+		return false;	/* not KVM_RISCV_SBI_POLICY_HANDLE (0) */
+	return sbi_fastpath_call(vcpu, cp, ext->fns[fid]);
 }
 
 /* Anything bitmap @mask of the vCPU's interrupt lines has set? */
@@ -113,6 +121,7 @@ static bool sbi_fastpath_irqs_changed(const unsigned long *mask)
  */
 static enum kvm_sbi_fastpath sbi_fastpath_next(struct kvm_vcpu *vcpu)
 {
+	/* Mode before requests and interrupt lines, as in vcpu-requests.rst */
 	smp_store_mb(vcpu->mode, IN_GUEST_MODE);
 
 	if (sbi_fastpath_irqs_changed(vcpu->arch.irqs_pending_mask)) {
@@ -155,7 +164,7 @@ noinstr enum kvm_sbi_fastpath kvm_riscv_vcpu_sbi_fastpath(struct kvm_vcpu *vcpu)
 	enum kvm_sbi_fastpath fast = KVM_SBI_FAST_NONE;
 
 	if (csr_read(CSR_SCAUSE) != EXC_SUPERVISOR_SYSCALL ||
-	    context_tracking_enabled_this_cpu())
+	    !READ_ONCE(sbi_fastpath) || context_tracking_enabled_this_cpu())
 		return KVM_SBI_FAST_NONE;
 
 	/* As guest_state_exit_irqoff(), without telling RCU. */
@@ -163,8 +172,7 @@ noinstr enum kvm_sbi_fastpath kvm_riscv_vcpu_sbi_fastpath(struct kvm_vcpu *vcpu)
 	instrumentation_begin();
 	trace_hardirqs_off_finish();
 
-	if (READ_ONCE(sbi_fastpath) &&
-	    sbi_fastpath_answer(vcpu, &vcpu->arch.guest_context)) {
+	if (sbi_fastpath_answer(vcpu)) {
 		vcpu->stat.exits++;
 		fast = sbi_fastpath_next(vcpu);
 	}

@@ -49,7 +49,6 @@
 #include "test_util.h"
 #include "ucall_common.h"
 
-
 #define BASE_GET_MVENDORID		4
 #define BASE_GET_MARCHID		5
 #define BASE_GET_MIMPID			6
@@ -1062,7 +1061,7 @@ static int host_has_sstc(void)
 	while (fgets(line, sizeof(line), f)) {
 		if (strncmp(line, "isa", 3))
 			continue;
-		found = strstr(line, "_sstc") != NULL;
+		found = !!strstr(line, "_sstc");
 		break;
 	}
 	fclose(f);
