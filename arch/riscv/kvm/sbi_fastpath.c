@@ -41,15 +41,8 @@ MODULE_PARM_DESC(sbi_fastpath_null_eid,
 static bool sbi_fastpath_call(struct kvm_vcpu *vcpu, struct kvm_cpu_context *cp,
 			      kvm_vcpu_sbi_fn fn)
 {
-	struct kvm_vcpu_sbi_return ret = {
-		.outcome = KVM_SBI_RETURN,
-		.err_val = SBI_ERR_NOT_SUPPORTED,
-	};
-	const struct kvm_vcpu_sbi_call call = {
-		.eid = cp->a7,
-		.fid = cp->a6,
-		.args = { cp->a0, cp->a1, cp->a2, cp->a3, cp->a4, cp->a5 },
-	};
+	struct kvm_vcpu_sbi_return ret = KVM_SBI_RETURN_INIT;
+	const struct kvm_vcpu_sbi_call call = KVM_SBI_CALL_FROM_REGS(cp);
 
 	fn(vcpu, &call, &ret);
 

@@ -387,15 +387,8 @@ static void sbi_policy_forward(const struct kvm_vcpu_sbi_call *call,
 int kvm_riscv_vcpu_sbi_ecall(struct kvm_vcpu *vcpu, struct kvm_run *run)
 {
 	struct kvm_cpu_context *cp = &vcpu->arch.guest_context;
-	struct kvm_vcpu_sbi_return ret = {
-		.outcome = KVM_SBI_RETURN,
-		.err_val = SBI_ERR_NOT_SUPPORTED,
-	};
-	const struct kvm_vcpu_sbi_call call = {
-		.eid = cp->a7,
-		.fid = cp->a6,
-		.args = { cp->a0, cp->a1, cp->a2, cp->a3, cp->a4, cp->a5 },
-	};
+	struct kvm_vcpu_sbi_return ret = KVM_SBI_RETURN_INIT;
+	const struct kvm_vcpu_sbi_call call = KVM_SBI_CALL_FROM_REGS(cp);
 	const struct kvm_vcpu_sbi_extension *ext;
 
 	switch (sbi_policy_action(vcpu, &call)) {

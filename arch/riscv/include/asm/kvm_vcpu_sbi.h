@@ -52,6 +52,21 @@ struct kvm_vcpu_sbi_call {
 	unsigned long args[6];
 };
 
+/*
+ * The SBI call a guest makes with its registers @regs (a struct
+ * kvm_cpu_context *, at its ecall): EID a7, FID a6, arguments a0-a5.
+ */
+#define KVM_SBI_CALL_FROM_REGS(regs) ({				\
+	const struct kvm_cpu_context *__cp = (regs);			\
+									\
+	(struct kvm_vcpu_sbi_call) {					\
+		.eid = __cp->a7,					\
+		.fid = __cp->a6,					\
+		.args = { __cp->a0, __cp->a1, __cp->a2, __cp->a3,	\
+			  __cp->a4, __cp->a5 },				\
+	};								\
+})
+
 /**
  * enum kvm_vcpu_sbi_outcome - what happens once an SBI function returns
  * @KVM_SBI_RETURN: a0 = err_val, a1 = out_val (not for legacy calls,
@@ -91,6 +106,10 @@ struct kvm_vcpu_sbi_return {
 	unsigned long out_val;
 	int host_err;
 };
+
+/* How the dispatcher presets a result: KVM_SBI_RETURN, NOT_SUPPORTED. */
+#define KVM_SBI_RETURN_INIT { \
+	.outcome = KVM_SBI_RETURN, .err_val = SBI_ERR_NOT_SUPPORTED }
 
 /**
  * typedef kvm_vcpu_sbi_fn - one SBI function (or a whole legacy/range

@@ -214,24 +214,9 @@ static unsigned long ipi_count[HAMMER_VCPUS];
 static unsigned long timer_irqs;
 static unsigned long timer_taken_at;
 
-static unsigned long now(void)
-{
-	return csr_read(CSR_TIME);
-}
-
-/* Spin until cond holds or ms milliseconds passed; the value of cond. */
-#define wait_until(cond, ms) ({						\
-	unsigned long __end = now() + timer_freq * (ms) / 1000;		\
-	bool __ok;							\
-									\
-	while (!(__ok = (cond)) && now() < __end)			\
-		asm volatile("nop" ::: "memory");			\
-	__ok;								\
-})
-
 static void delay_ms(unsigned long ms)
 {
-	wait_until(false, ms);
+	sbi_test_wait_until(false, ms);
 }
 
 static struct sbiret call2(unsigned long eid, unsigned long fid,
@@ -266,7 +251,7 @@ static void irq_handler(struct ex_regs *regs)
 
 	if (irq == IRQ_S_TIMER) {
 		/* Stays pending until the next set_timer: mask it. */
-		WRITE_ONCE(timer_taken_at, now());
+		WRITE_ONCE(timer_taken_at, sbi_test_now());
 		csr_clear(CSR_SIE, IE_TIE);
 		WRITE_ONCE(timer_irqs, timer_irqs + 1);
 		return;
@@ -338,7 +323,7 @@ static void record_call(enum check c, unsigned long eid, unsigned long fid,
 static long ipis_since(unsigned long before, unsigned long want)
 {
 	if (want)
-		wait_until(READ_ONCE(ipi_count[0]) - before >= want, WAIT_MS);
+		sbi_test_wait_until(READ_ONCE(ipi_count[0]) - before >= want, WAIT_MS);
 	delay_ms(MARGIN_MS);
 	return READ_ONCE(ipi_count[0]) - before;
 }
@@ -350,7 +335,7 @@ static bool timer_taken(void)
 	bool taken;
 
 	csr_set(CSR_SIE, IE_TIE);
-	taken = wait_until(READ_ONCE(timer_irqs) != before, MARGIN_MS);
+	taken = sbi_test_wait_until(READ_ONCE(timer_irqs) != before, MARGIN_MS);
 	csr_clear(CSR_SIE, IE_TIE);
 	return taken;
 }
@@ -407,9 +392,9 @@ static void equiv_checks(void)
 	/* Past deadline: taken at once; far ones: the pending one cleared. */
 	record_call(C_TIMER_PAST, SBI_EXT_TIME, 0, 0, 0);
 	record_bool(C_TIMER_PAST_TAKEN, timer_taken());
-	record_call(C_TIMER_FAR, SBI_EXT_TIME, 0, now() + 100 * timer_freq, 0);
+	record_call(C_TIMER_FAR, SBI_EXT_TIME, 0, sbi_test_now() + 100 * timer_freq, 0);
 	record_bool(C_TIMER_FAR_TAKEN, timer_taken());
-	record_call(C_TIMER_NOW, SBI_EXT_TIME, 0, now(), 0);
+	record_call(C_TIMER_NOW, SBI_EXT_TIME, 0, sbi_test_now(), 0);
 	record_bool(C_TIMER_NOW_TAKEN, timer_taken());
 	record_call(C_TIMER_MAX, SBI_EXT_TIME, 0, -1UL, 0);
 	record_bool(C_TIMER_MAX_TAKEN, timer_taken());
@@ -461,7 +446,7 @@ static void guest_hammer(void)
 		__GUEST_ASSERT(!ret.error && ret.value == HSM_STARTED,
 			       "vCPU %u call %lu: own status %ld/%ld", id, calls,
 			       ret.error, ret.value);
-		ret = set_timer(now() + 100 * timer_freq);
+		ret = set_timer(sbi_test_now() + 100 * timer_freq);
 		__GUEST_ASSERT(!ret.error, "vCPU %u call %lu: set_timer error %ld",
 			       id, calls, ret.error);
 		ret = send_ipi(1UL << id, 0);
@@ -472,7 +457,7 @@ static void guest_hammer(void)
 		WRITE_ONCE(ipi_sent[id], sent);
 		WRITE_ONCE(progress[id], calls);
 	}
-	__GUEST_ASSERT(wait_until(READ_ONCE(ipi_count[id]) == sent, WAIT_MS),
+	__GUEST_ASSERT(sbi_test_wait_until(READ_ONCE(ipi_count[id]) == sent, WAIT_MS),
 		       "vCPU %u: %lu of %lu self-IPIs arrived", id,
 		       READ_ONCE(ipi_count[id]), sent);
 	delay_ms(MARGIN_MS);
@@ -493,12 +478,12 @@ static void guest_timer_spin(void)
 	for (i = 0; i < TIMER_ROUNDS; i++) {
 		before = READ_ONCE(timer_irqs);
 		calls = 0;
-		deadline = now() + timer_freq / 100;
+		deadline = sbi_test_now() + timer_freq / 100;
 		/* Then STIE: the last round's interrupt is pending until now. */
 		GUEST_ASSERT_EQ(set_timer(deadline).error, SBI_SUCCESS);
 		csr_set(CSR_SIE, IE_TIE);
 		end = deadline + timer_freq;
-		while (READ_ONCE(timer_irqs) == before && now() < end) {
+		while (READ_ONCE(timer_irqs) == before && sbi_test_now() < end) {
 			ret = spec_version();
 			__GUEST_ASSERT(!ret.error, "spec version: error %ld", ret.error);
 			calls++;

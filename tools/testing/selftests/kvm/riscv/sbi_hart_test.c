@@ -75,29 +75,9 @@ static unsigned long fault_count, fault_cause, fault_tval, fault_epc;
 
 /* ---- guest helpers ---- */
 
-static inline void relax(void)
-{
-	asm volatile("nop" ::: "memory");
-}
-
-static unsigned long now(void)
-{
-	return csr_read(CSR_TIME);
-}
-
-/* Spin until cond holds or ms milliseconds passed; the value of cond. */
-#define wait_until(cond, ms) ({						\
-	unsigned long __end = now() + timer_freq * (ms) / 1000;		\
-	bool __ok;							\
-									\
-	while (!(__ok = (cond)) && now() < __end)			\
-		relax();						\
-	__ok;								\
-})
-
 static void delay_ms(unsigned long ms)
 {
-	wait_until(false, ms);
+	sbi_test_wait_until(false, ms);
 }
 
 /* A legacy call; checks that every register but a0 survived it. */
@@ -150,7 +130,7 @@ static void expect_ipis(unsigned long harts, unsigned long mask, unsigned long b
 
 	for (i = 0; i < nr_vcpus; i++)
 		__GUEST_ASSERT(!(harts & BIT(i)) ||
-			       wait_until(READ_ONCE(ipi_count[i]), WAIT_MS),
+			       sbi_test_wait_until(READ_ONCE(ipi_count[i]), WAIT_MS),
 			       "mask %#lx base %#lx: hart %d got no IPI", mask, base, i);
 	delay_ms(SETTLE_MS);
 	for (i = 0; i < nr_vcpus; i++) {
@@ -211,7 +191,7 @@ static void guest_code(void)
 	}
 
 	for (i = 1; i < nr_vcpus; i++)
-		__GUEST_ASSERT(wait_until(READ_ONCE(online[i]), WAIT_MS),
+		__GUEST_ASSERT(sbi_test_wait_until(READ_ONCE(online[i]), WAIT_MS),
 			       "vCPU %d did not come up", i);
 	primary_fn();
 
@@ -395,7 +375,7 @@ static bool timer_pending(unsigned long ms)
 
 	local_irq_enable();
 	csr_set(CSR_SIE, IE_TIE);
-	taken = wait_until(READ_ONCE(timer_irqs) != before, ms);
+	taken = sbi_test_wait_until(READ_ONCE(timer_irqs) != before, ms);
 	csr_clear(CSR_SIE, IE_TIE);
 	return taken;
 }
@@ -413,11 +393,11 @@ static void guest_time(void)
 	__GUEST_ASSERT(timer_pending(1000), "set_timer(0): timer not pending");
 
 	/* Clears the pending interrupt although sie.STIE is clear. */
-	GUEST_ASSERT_EQ(set_timer(now() + 100 * timer_freq).error, SBI_SUCCESS);
+	GUEST_ASSERT_EQ(set_timer(sbi_test_now() + 100 * timer_freq).error, SBI_SUCCESS);
 	__GUEST_ASSERT(!stip_pending(), "set_timer(+100 s) left STIP pending");
 	__GUEST_ASSERT(!timer_pending(SETTLE_MS), "set_timer(+100 s): timer pending");
 
-	GUEST_ASSERT_EQ(set_timer(now()).error, SBI_SUCCESS);
+	GUEST_ASSERT_EQ(set_timer(sbi_test_now()).error, SBI_SUCCESS);
 	__GUEST_ASSERT(timer_pending(1000), "set_timer(now): timer not pending");
 
 	GUEST_ASSERT_EQ(set_timer(-1UL).error, SBI_SUCCESS);
@@ -425,7 +405,7 @@ static void guest_time(void)
 	__GUEST_ASSERT(!timer_pending(SETTLE_MS), "set_timer(-1): timer pending");
 
 	/* A deadline a little ahead arrives by itself. */
-	GUEST_ASSERT_EQ(set_timer(now() + timer_freq / 100).error, SBI_SUCCESS);
+	GUEST_ASSERT_EQ(set_timer(sbi_test_now() + timer_freq / 100).error, SBI_SUCCESS);
 	__GUEST_ASSERT(timer_pending(1000), "set_timer(+10 ms): timer never fired");
 	GUEST_ASSERT_EQ(set_timer(-1UL).error, SBI_SUCCESS);
 }
@@ -444,7 +424,7 @@ static void guest_legacy_timer_ipi(void)
 	local_irq_disable();
 	GUEST_ASSERT_EQ(legacy_call(LEGACY_CLEAR_IPI, 0, A1_MAGIC, 0, 0), 0);
 	GUEST_ASSERT_EQ(send_ipi(0x1, 0).error, SBI_SUCCESS);
-	__GUEST_ASSERT(wait_until(ssip_pending(), 1000), "self IPI: SSIP not pending");
+	__GUEST_ASSERT(sbi_test_wait_until(ssip_pending(), 1000), "self IPI: SSIP not pending");
 	a0 = legacy_call(LEGACY_CLEAR_IPI, 0, A1_MAGIC, 0, 0);
 	__GUEST_ASSERT(a0 >= 0, "clear_ipi with an IPI pending: %ld", a0);
 	__GUEST_ASSERT(!ssip_pending(), "clear_ipi left SSIP pending");

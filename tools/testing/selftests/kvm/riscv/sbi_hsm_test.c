@@ -117,20 +117,6 @@ static void __naked __aligned(4) hsm_entry(void)
 
 /* ---- guest helpers ---- */
 
-static unsigned long now(void)
-{
-	return csr_read(CSR_TIME);
-}
-
-#define wait_until(cond, ms) ({						\
-	unsigned long __end = now() + timer_freq * (ms) / 1000;		\
-	bool __ok;							\
-									\
-	while (!(__ok = (cond)) && now() < __end)			\
-		asm volatile("nop" ::: "memory");			\
-	__ok;								\
-})
-
 static struct sbiret hart_start(unsigned long hartid, unsigned long addr,
 				unsigned long opaque)
 {
@@ -161,7 +147,7 @@ static void wait_status(unsigned long hartid, long state)
 {
 	long last = -1;
 
-	__GUEST_ASSERT(wait_until((last = status_of(hartid)) == state, WAIT_MS),
+	__GUEST_ASSERT(sbi_test_wait_until((last = status_of(hartid)) == state, WAIT_MS),
 		       "hart %lu: status %ld, want %ld", hartid, last, state);
 }
 
@@ -172,7 +158,7 @@ static unsigned long record_count(unsigned long hartid)
 
 static void wait_entry(unsigned long hartid, unsigned long seen)
 {
-	__GUEST_ASSERT(wait_until(record_count(hartid) != seen, WAIT_MS),
+	__GUEST_ASSERT(sbi_test_wait_until(record_count(hartid) != seen, WAIT_MS),
 		       "hart %lu never reached its entry point", hartid);
 }
 
@@ -360,14 +346,14 @@ static void waker_retentive(void)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(retentive_types); i++) {
-		GUEST_ASSERT(wait_until(READ_ONCE(sleep_round) == i + 1, WAIT_MS));
+		GUEST_ASSERT(sbi_test_wait_until(READ_ONCE(sleep_round) == i + 1, WAIT_MS));
 		wait_status(1, HSM_SUSPENDED);
 		__GUEST_ASSERT(READ_ONCE(woke) == i,
 			       "hart 1 left suspend type %#lx before the IPI",
 			       retentive_types[i]);
 		GUEST_ASSERT_EQ(sbi_ecall(SBI_EXT_IPI, 0, 0x2, 0, 0, 0, 0, 0).error,
 				SBI_SUCCESS);
-		__GUEST_ASSERT(wait_until(READ_ONCE(woke) == i + 1, WAIT_MS),
+		__GUEST_ASSERT(sbi_test_wait_until(READ_ONCE(woke) == i + 1, WAIT_MS),
 			       "hart 1 did not return from suspend type %#lx",
 			       retentive_types[i]);
 	}
@@ -409,7 +395,7 @@ static void waker_non_retentive(void)
 {
 	unsigned long seen = record_count(1);
 
-	GUEST_ASSERT(wait_until(READ_ONCE(sleep_round) == 1, WAIT_MS));
+	GUEST_ASSERT(sbi_test_wait_until(READ_ONCE(sleep_round) == 1, WAIT_MS));
 	wait_status(1, HSM_SUSPENDED);
 	__GUEST_ASSERT(record_count(1) == seen, "hart 1 resumed before the IPI");
 	GUEST_ASSERT_EQ(sbi_ecall(SBI_EXT_IPI, 0, 0x2, 0, 0, 0, 0, 0).error, SBI_SUCCESS);

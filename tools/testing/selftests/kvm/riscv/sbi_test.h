@@ -15,6 +15,7 @@
 
 #include "kselftest.h"
 #include "kvm_util.h"
+#include "processor.h"
 #include "test_util.h"
 
 /* SBI v3.0 extension IDs the library's sbi.h does not define. */
@@ -36,6 +37,25 @@
 #define SBI_EXT_FIRMWARE_END	0x0AFFFFFF
 
 #define SBI_TEST_GROUP_TIMEOUT_S	10
+
+/* Guest: the time CSR. */
+static inline unsigned long sbi_test_now(void)
+{
+	return csr_read(CSR_TIME);
+}
+
+/*
+ * Guest: spin until cond holds or ms milliseconds passed; the value of
+ * cond. Uses the test's timer_freq (the guest timebase, in Hz).
+ */
+#define sbi_test_wait_until(cond, ms) ({				\
+	unsigned long __end = sbi_test_now() + timer_freq * (ms) / 1000;	\
+	bool __ok;							\
+									\
+	while (!(__ok = (cond)) && sbi_test_now() < __end)		\
+		asm volatile("nop" ::: "memory");			\
+	__ok;								\
+})
 
 /*
  * Guest: an ecall with all of a0-a7 in and out, to see what the call
