@@ -848,19 +848,6 @@ asm(".pushsection .text.susp_entry, \"ax\", @progbits\n"
 	"susp_entry_end:\n"
 	".popsection\n");
 
-static bool gpa_is_ram(struct kvm_vm *vm, vm_paddr_t gpa)
-{
-	struct userspace_mem_region *region;
-	int bkt;
-
-	hash_for_each(vm->regions.slot_hash, bkt, region, slot_node) {
-		if (gpa >= region->region.guest_phys_addr &&
-		    gpa - region->region.guest_phys_addr < region->region.memory_size)
-			return true;
-	}
-	return false;
-}
-
 /* Tell the guest where susp_entry and a hole in guest RAM are. */
 static void susp_setup(struct kvm_vm *vm)
 {
@@ -873,7 +860,7 @@ static void susp_setup(struct kvm_vm *vm)
 		    "susp_entry is not contiguous in guest physical memory");
 	*(unsigned long *)addr_gva2hva(vm, (vm_vaddr_t)susp_entry_rec) = rec_gpa;
 
-	for (hole_gpa = 1UL << 33; gpa_is_ram(vm, hole_gpa); hole_gpa <<= 1)
+	for (hole_gpa = 1UL << 33; sbi_test_gpa_is_ram(vm, hole_gpa); hole_gpa <<= 1)
 		;
 	sync_global_to_guest(vm, entry_gpa);
 	sync_global_to_guest(vm, hole_gpa);
