@@ -63,6 +63,11 @@ FIELD = re.compile(r"(\w+)=(\S*)")
 # Answers that legitimately differ: 6.12 implements SBI 2.0, ours 3.0.
 EXPECTED_DIFF = {"base_get_spec_version"}
 SLOWER = 1.05       # report calls on which project/stock exceeds this
+# The calls the SBI fast path serves, reported against the floor (the null
+# handler) with the goal of at most FLOOR_GOAL times it.
+FAST_OPS = ("base_get_spec_version", "base_probe_extension", "time_set_timer",
+            "ipi_send_ipi_empty", "hsm_hart_get_status")
+FLOOR_GOAL = 1.5
 
 
 class LogError(Exception):
@@ -162,6 +167,24 @@ def table(rows_, stock, project):
             "n/a" if ss is None else f"{ss * 100:.2f}%",
             "n/a" if ps is None else f"{ps * 100:.2f}%"]) + " |")
     return lines
+
+
+def floor_notes(rows_):
+    """Lines comparing the fast calls of the project with its floor."""
+    by_op = {r[0]: r for r in rows_}
+    floor = by_op.get("null_floor", (None,) * 5)[3]
+    if not floor:
+        return []
+    out = [f"fast calls against the floor ({floor:.1f}; goal: at most "
+           f"{FLOOR_GOAL}x):"]
+    for op in FAST_OPS:
+        if op not in by_op or by_op[op][3] is None:
+            continue
+        label, p = by_op[op][1], by_op[op][3]
+        x = p / floor
+        out.append(f"  {label}: {x:.2f}x" +
+                   ("" if x <= FLOOR_GOAL else f" (above {FLOOR_GOAL}x)"))
+    return out
 
 
 def write_csv(path, rows_, stock, project):
@@ -322,6 +345,8 @@ def main():
     for ln in table(rows_, stats["stock"], stats["project"]):
         print(ln)
     print()
+    for ln in floor_notes(rows_):
+        print(ln)
     for kernel in ("stock", "project"):
         print(f"{kernel}: {parsed[kernel]['info'].get('kernel')} "
               f"{parsed[kernel]['info'].get('build')}")

@@ -356,6 +356,18 @@ class BenchReportTest(unittest.TestCase):
         self.assertIn("| BASE get_spec_version | 793.0 | 873.0 | 1.101 |",
                       text)
 
+    def test_floor_notes(self):
+        p = self.stats(bench_log({"null_floor": [46000] * 3,
+                                  "base_get_spec_version": [60000] * 3,
+                                  "hsm_hart_get_status": [70000] * 3}))
+        notes = bench.floor_notes(bench.rows({}, p, {}))
+        # (46000 / 200 - 7) = 223; 293 is 1.31x of it, 343 is 1.54x.
+        self.assertIn("(223.0; goal: at most 1.5x)", notes[0])
+        self.assertIn("  BASE get_spec_version: 1.31x", notes)
+        self.assertIn("  HSM hart_get_status: 1.54x (above 1.5x)", notes)
+        self.assertEqual(len(notes), 3)
+        self.assertEqual(bench.floor_notes(bench.rows({}, {}, {})), [])
+
     def test_csv_round_trip_and_change_against_previous(self):
         s = self.stats(bench_log({"hsm_hart_get_status": [200000] * 3}))
         p = self.stats(bench_log({"hsm_hart_get_status": [202000] * 3}))

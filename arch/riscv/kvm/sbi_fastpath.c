@@ -23,6 +23,8 @@
 #include <linux/moduleparam.h>
 #include <asm/kvm_sbi_policy.h>
 
+#include "vcpu_sbi_registry.h"
+
 static bool sbi_fastpath = true;
 module_param(sbi_fastpath, bool, 0644);
 MODULE_PARM_DESC(sbi_fastpath, "Answer hot SBI calls without a full exit");
@@ -37,24 +39,49 @@ module_param(sbi_fastpath_null_eid, ulong, 0644);
 MODULE_PARM_DESC(sbi_fastpath_null_eid,
 		 "Benchmark only: EID answered with no handler (0: off)");
 
+/*
+ * The call in the guest registers, read in place rather than copied: the
+ * members of struct kvm_vcpu_sbi_call follow a0-a7, and a fast function
+ * changes no guest register.
+ */
+#define SBI_FASTPATH_CALL_AT(member, reg)				\
+	static_assert(offsetof(struct kvm_vcpu_sbi_call, member) ==	\
+		      offsetof(struct kvm_cpu_context, reg) -		\
+		      offsetof(struct kvm_cpu_context, a0))
+SBI_FASTPATH_CALL_AT(args[1], a1);
+SBI_FASTPATH_CALL_AT(args[2], a2);
+SBI_FASTPATH_CALL_AT(args[3], a3);
+SBI_FASTPATH_CALL_AT(args[4], a4);
+SBI_FASTPATH_CALL_AT(args[5], a5);
+SBI_FASTPATH_CALL_AT(fid, a6);
+SBI_FASTPATH_CALL_AT(eid, a7);
+static_assert(sizeof(struct kvm_vcpu_sbi_call) == 8 * sizeof(unsigned long));
+
+static const struct kvm_vcpu_sbi_call *
+sbi_fastpath_call_in(const struct kvm_cpu_context *cp)
+{
+	return (const struct kvm_vcpu_sbi_call *)&cp->a0;
+}
+
 /* Make the call with fast function @fn; true if answered. */
 static bool sbi_fastpath_call(struct kvm_vcpu *vcpu, struct kvm_cpu_context *cp,
 			      kvm_vcpu_sbi_fn fn)
 {
 	struct kvm_vcpu_sbi_return ret = KVM_SBI_RETURN_INIT;
-	const struct kvm_vcpu_sbi_call call = KVM_SBI_CALL_FROM_REGS(cp);
 
-	fn(vcpu, &call, &ret);
+	fn(vcpu, sbi_fastpath_call_in(cp), &ret);
 
 	/*
 	 * A fast function returns to the guest, or asks, before it changed
 	 * anything, for its call to be forwarded: the normal path makes the
 	 * call again and forwards it. Anything else is a bug.
 	 */
-	if (ret.outcome == KVM_SBI_FORWARD)
-		return false;
-	if (WARN_ON_ONCE(ret.outcome != KVM_SBI_RETURN))
+	if (unlikely(ret.outcome != KVM_SBI_RETURN)) {
+		if (ret.outcome == KVM_SBI_FORWARD)
+			return false;
+		WARN_ONCE(1, "SBI fast function: outcome %d\n", ret.outcome);
 		kvm_vcpu_sbi_ret_error(&ret, SBI_ERR_FAILURE);
+	}
 	cp->a0 = ret.err_val;
 	cp->a1 = ret.out_val;
 	cp->sepc += 4;
@@ -68,6 +95,7 @@ static bool sbi_fastpath_answer(struct kvm_vcpu *vcpu)
 	unsigned long null_eid = READ_ONCE(sbi_fastpath_null_eid);
 	const struct kvm_vcpu_sbi_extension *ext;
 	unsigned long eid = cp->a7, fid = cp->a6;
+	int slot;
 
 	if (unlikely(null_eid) && eid == null_eid) {
 		cp->a0 = 0;
@@ -78,8 +106,11 @@ static bool sbi_fastpath_answer(struct kvm_vcpu *vcpu)
 	/* Legacy calls are never fast. */
 	if (eid <= KVM_SBI_LEGACY_EID_LAST)
 		return false;
-	ext = kvm_riscv_vcpu_sbi_find_ext(vcpu, eid);
-	if (!ext || fid >= BITS_PER_LONG || !(ext->fast_fids & BIT(fid)))
+	slot = sbi_registry_enabled_slot(vcpu, eid);
+	if (slot < 0)
+		return false;
+	ext = kvm_riscv_sbi_registry.exts[slot];
+	if (fid >= BITS_PER_LONG || !(ext->fast_fids & BIT(fid)))
 		return false;
 	/*
 	 * A policy may deny a fast function (TIME, IPI, HSM): only then is it

@@ -13,11 +13,14 @@
 #include <linux/bitmap.h>
 #include <linux/errno.h>
 #include <linux/kvm_host.h>
+#include <linux/nospec.h>
 #include <linux/sort.h>
 #include <linux/uaccess.h>
 #include <asm/csr.h>
 #include <asm/kvm_sbi_policy.h>
 #include <asm/sbi.h>
+
+#include "vcpu_sbi_registry.h"
 
 /* The extensions this kernel serves; the order does not matter. */
 static const struct kvm_vcpu_sbi_extension *const sbi_exts[] = {
@@ -42,49 +45,11 @@ static const struct kvm_vcpu_sbi_extension *const sbi_exts[] = {
 
 static_assert(ARRAY_SIZE(sbi_exts) <= KVM_SBI_MAX_EXTS);
 
-/* An EID range and the registry slot of the extension serving it. */
-struct sbi_range {
-	u32 start;
-	u32 end;
-	u8 slot;
-};
-
-/* A single-EID extension in the direct-mapped table. */
-struct sbi_direct {
-	u32 eid;
-	s8 slot;
-};
-
-#define SBI_SMALL_EIDS		16	/* EIDs 0-15, the legacy ones: by index */
-#define SBI_DIRECT_BITS		6	/* single-EID extensions: hashed */
-#define SBI_DIRECT_SIZE		BIT(SBI_DIRECT_BITS)
-
-/**
- * struct sbi_registry - the extensions, indexed for dispatch
- * @exts: descriptors; a slot is an index into this array
- * @nr: number of descriptors
- * @ranges: EID ranges sorted by start, for binary search
- * @onereg_slot: slot of each KVM_RISCV_SBI_EXT_* index, or -1
- * @small: slot serving each EID below SBI_SMALL_EIDS, or -1
- * @direct: extensions serving one EID each (the standard ones), at
- *	sbi_direct_index(); a miss falls back to @ranges
- * @mult: the multiplier of sbi_direct_index(), chosen so that the
- *	registered EIDs do not collide
- */
-struct sbi_registry {
-	const struct kvm_vcpu_sbi_extension *const *exts;
-	unsigned int nr;
-	struct sbi_range ranges[KVM_SBI_MAX_EXTS];
-	s8 onereg_slot[KVM_RISCV_SBI_EXT_MAX];
-	s8 small[SBI_SMALL_EIDS];
-	struct sbi_direct direct[SBI_DIRECT_SIZE];
-	u32 mult;
-};
-
-static struct sbi_registry sbi_registry __ro_after_init;
+struct sbi_registry kvm_riscv_sbi_registry __ro_after_init;
 
 /* Slot of the range holding @eid, or -1: binary search, no callbacks. */
-static int sbi_range_search(const struct sbi_registry *reg, unsigned long eid)
+int kvm_riscv_sbi_range_search(const struct sbi_registry *reg,
+			       unsigned long eid)
 {
 	unsigned int lo = 0, hi = reg->nr;
 
@@ -100,11 +65,6 @@ static int sbi_range_search(const struct sbi_registry *reg, unsigned long eid)
 			return r->slot;
 	}
 	return -1;
-}
-
-static unsigned int sbi_direct_index(u32 mult, unsigned long eid)
-{
-	return (u32)((u32)eid * mult) >> (32 - SBI_DIRECT_BITS);
 }
 
 /* How many single-EID extensions collide in the direct table with @mult. */
@@ -137,7 +97,7 @@ static void sbi_registry_index(struct sbi_registry *reg)
 	unsigned int i, k, least = UINT_MAX;
 
 	for (i = 0; i < SBI_SMALL_EIDS; i++)
-		reg->small[i] = sbi_range_search(reg, i);
+		reg->small[i] = kvm_riscv_sbi_range_search(reg, i);
 
 	for (k = 0, mult = 0x9e3779b1; k < 1024 && least; k++, mult += 2) {
 		unsigned int n = sbi_direct_collisions(reg, mult);
@@ -160,19 +120,6 @@ static void sbi_registry_index(struct sbi_registry *reg)
 		if (d->slot < 0)
 			*d = (struct sbi_direct) { .eid = r->start, .slot = r->slot };
 	}
-}
-
-/* Slot of the extension serving @eid, or -1; constant time for most EIDs. */
-static int sbi_registry_find(const struct sbi_registry *reg, unsigned long eid)
-{
-	const struct sbi_direct *d;
-
-	if (eid < SBI_SMALL_EIDS)
-		return reg->small[eid];
-	d = &reg->direct[sbi_direct_index(reg->mult, eid)];
-	if (d->eid == eid)
-		return d->slot;
-	return sbi_range_search(reg, eid);
 }
 
 static int sbi_range_cmp(const void *a, const void *b)
@@ -224,6 +171,7 @@ static int sbi_registry_build(struct sbi_registry *reg,
 				return -EEXIST;
 			reg->onereg_slot[idx] = i;
 		}
+		reg->exts[i] = exts[i];
 		reg->ranges[i] = (struct sbi_range) {
 			.start = exts[i]->eid_start,
 			.end = exts[i]->eid_end,
@@ -235,7 +183,6 @@ static int sbi_registry_build(struct sbi_registry *reg,
 		if (reg->ranges[i].start <= reg->ranges[i - 1].end)
 			return -EEXIST;
 	}
-	reg->exts = exts;
 	reg->nr = nr;
 	sbi_registry_index(reg);
 	return 0;
@@ -249,18 +196,12 @@ static int sbi_registry_build(struct sbi_registry *reg,
  */
 int __init kvm_riscv_vcpu_sbi_registry_init(void)
 {
-	int rc = sbi_registry_build(&sbi_registry, sbi_exts,
+	int rc = sbi_registry_build(&kvm_riscv_sbi_registry, sbi_exts,
 				    ARRAY_SIZE(sbi_exts));
 
 	if (rc)
 		kvm_err("SBI extension registry is inconsistent: %d\n", rc);
 	return rc;
-}
-
-static enum kvm_vcpu_sbi_ext_state sbi_ext_state(struct kvm_vcpu *vcpu,
-						 int slot)
-{
-	return vcpu->arch.sbi_context.ext_state[slot];
 }
 
 /**
@@ -274,11 +215,9 @@ static enum kvm_vcpu_sbi_ext_state sbi_ext_state(struct kvm_vcpu *vcpu,
 const struct kvm_vcpu_sbi_extension *
 kvm_riscv_vcpu_sbi_find_ext(struct kvm_vcpu *vcpu, unsigned long eid)
 {
-	int slot = sbi_registry_find(&sbi_registry, eid);
+	int slot = sbi_registry_enabled_slot(vcpu, eid);
 
-	if (slot < 0 || sbi_ext_state(vcpu, slot) != KVM_SBI_EXT_ENABLED)
-		return NULL;
-	return sbi_registry.exts[slot];
+	return slot < 0 ? NULL : kvm_riscv_sbi_registry.exts[slot];
 }
 
 static bool sbi_eid_is_legacy(unsigned long eid)
@@ -363,11 +302,11 @@ static void sbi_policy_forward(const struct kvm_vcpu_sbi_call *call,
 			       struct kvm_vcpu *vcpu,
 			       struct kvm_vcpu_sbi_return *ret)
 {
-	int slot = sbi_registry_find(&sbi_registry, call->eid);
+	int slot = sbi_registry_find(&kvm_riscv_sbi_registry, call->eid);
 	const struct kvm_vcpu_sbi_extension *ext;
 
 	kvm_vcpu_sbi_forward(ret);
-	ext = slot < 0 ? NULL : sbi_registry.exts[slot];
+	ext = slot < 0 ? NULL : kvm_riscv_sbi_registry.exts[slot];
 	if (ext && ext->forward_check)
 		ext->forward_check(vcpu, call, ret);
 }
@@ -436,8 +375,8 @@ int kvm_riscv_vcpu_sbi_return(struct kvm_vcpu *vcpu, struct kvm_run *run)
 		return 0;
 	ctx->forward_pending = false;
 
-	slot = sbi_registry_find(&sbi_registry, call->eid);
-	ext = slot < 0 ? NULL : sbi_registry.exts[slot];
+	slot = sbi_registry_find(&kvm_riscv_sbi_registry, call->eid);
+	ext = slot < 0 ? NULL : kvm_riscv_sbi_registry.exts[slot];
 	if (ext && ext->forward_done && ext->forward_done(vcpu, call, &answer))
 		return 0;
 
@@ -482,42 +421,83 @@ void kvm_riscv_vcpu_sbi_enter_at(struct kvm_vcpu *vcpu, unsigned long addr,
 	}
 }
 
+/*
+ * The hart map: SBI calls name harts by ID (HSM, and the hart masks of
+ * IPI and RFENCE), one lookup per hart named. kvm_get_vcpu_by_id() walks
+ * the VM's vCPU xarray, and every vCPU when an ID is not its vCPU index.
+ * The hart map is an array by vcpu_id, read without locks: an entry is set
+ * once, to a vCPU that lives as long as the VM, and never cleared. It is a
+ * cache: while the map or an entry is missing (its allocation failed, or a
+ * vCPU is between its publication and kvm_arch_vcpu_postcreate()), the
+ * lookup falls back to kvm_get_vcpu_by_id(), so it answers the same.
+ */
+
+/**
+ * kvm_riscv_vcpu_sbi_postcreate() - enter a new vCPU in the VM's hart map
+ * @vcpu: a vCPU KVM has just published (from kvm_arch_vcpu_postcreate())
+ *
+ * Not earlier: kvm_arch_vcpu_create() also runs for a vCPU whose ID turns
+ * out to be taken, which is then destroyed. Allocates the map on the VM's
+ * first call; a failed allocation only leaves lookups on the slow path.
+ */
+void kvm_riscv_vcpu_sbi_postcreate(struct kvm_vcpu *vcpu)
+{
+	struct kvm_vcpu **harts = READ_ONCE(vcpu->kvm->arch.sbi_harts);
+	struct kvm_vcpu **new;
+
+	if (!harts) {
+		new = kvcalloc(KVM_MAX_VCPU_IDS, sizeof(*new),
+			       GFP_KERNEL_ACCOUNT);
+		if (!new)
+			return;
+		/* vCPUs may be created concurrently: one map wins. */
+		harts = cmpxchg(&vcpu->kvm->arch.sbi_harts, NULL, new);
+		if (harts)
+			kvfree(new);
+		else
+			harts = new;
+	}
+	/* Pairs with the dependency ordering in kvm_riscv_vcpu_sbi_hart(). */
+	smp_store_release(&harts[vcpu->vcpu_id], vcpu);
+}
+
+/**
+ * kvm_riscv_sbi_destroy_vm() - free the VM's hart map
+ * @kvm: the VM, whose vCPUs are destroyed
+ */
+void kvm_riscv_sbi_destroy_vm(struct kvm *kvm)
+{
+	kvfree(kvm->arch.sbi_harts);
+	kvm->arch.sbi_harts = NULL;
+}
+
+/* Out of line, so that a hit in the map saves no registers for it. */
+static noinline struct kvm_vcpu *sbi_hart_slow(struct kvm *kvm,
+					       unsigned long hartid)
+{
+	return kvm_get_vcpu_by_id(kvm, hartid);
+}
+
 /**
  * kvm_riscv_vcpu_sbi_hart() - the vCPU an SBI hart ID names
  * @vcpu: the calling vCPU
  * @hartid: hart ID from the guest (any value)
  *
+ * Context: any; does not sleep or take locks (the SBI fast path calls it).
  * Return: the vCPU whose vcpu_id is @hartid, or NULL.
  */
 struct kvm_vcpu *kvm_riscv_vcpu_sbi_hart(struct kvm_vcpu *vcpu,
 					 unsigned long hartid)
 {
+	struct kvm_vcpu **harts = READ_ONCE(vcpu->kvm->arch.sbi_harts);
+	struct kvm_vcpu *target = NULL;
+
 	if (hartid >= KVM_MAX_VCPU_IDS)
 		return NULL;
-	return kvm_get_vcpu_by_id(vcpu->kvm, hartid);
-}
-
-/**
- * kvm_riscv_vcpu_sbi_hart_mask_valid() - does an SBI hart mask name vCPUs only?
- * @vcpu: the calling vCPU
- * @hmask: hart_mask
- * @hbase: hart_mask_base; -1 selects all harts
- *
- * Return: true if @hbase is -1 or every hart selected by @hmask is a vCPU.
- */
-bool kvm_riscv_vcpu_sbi_hart_mask_valid(struct kvm_vcpu *vcpu,
-					unsigned long hmask,
-					unsigned long hbase)
-{
-	unsigned long bit;
-
-	if (hbase == -1UL)
-		return true;
-	for_each_set_bit(bit, &hmask, BITS_PER_LONG) {
-		if (hbase + bit < hbase || !kvm_riscv_vcpu_sbi_hart(vcpu, hbase + bit))
-			return false;
-	}
-	return true;
+	hartid = array_index_nospec(hartid, KVM_MAX_VCPU_IDS);
+	if (likely(harts))
+		target = READ_ONCE(harts[hartid]);
+	return target ?: sbi_hart_slow(vcpu->kvm, hartid);
 }
 
 /**
@@ -563,8 +543,8 @@ void kvm_riscv_vcpu_sbi_init(struct kvm_vcpu *vcpu)
 	u8 *state = vcpu->arch.sbi_context.ext_state;
 	unsigned int i;
 
-	for (i = 0; i < sbi_registry.nr; i++) {
-		const struct kvm_vcpu_sbi_extension *ext = sbi_registry.exts[i];
+	for (i = 0; i < kvm_riscv_sbi_registry.nr; i++) {
+		const struct kvm_vcpu_sbi_extension *ext = kvm_riscv_sbi_registry.exts[i];
 
 		if (ext->probe && !ext->probe(vcpu)) {
 			state[i] = KVM_SBI_EXT_UNAVAILABLE;
@@ -585,8 +565,8 @@ void kvm_riscv_vcpu_sbi_deinit(struct kvm_vcpu *vcpu)
 {
 	unsigned int i;
 
-	for (i = 0; i < sbi_registry.nr; i++) {
-		const struct kvm_vcpu_sbi_extension *ext = sbi_registry.exts[i];
+	for (i = 0; i < kvm_riscv_sbi_registry.nr; i++) {
+		const struct kvm_vcpu_sbi_extension *ext = kvm_riscv_sbi_registry.exts[i];
 
 		if (ext->deinit && sbi_ext_state(vcpu, i) != KVM_SBI_EXT_UNAVAILABLE)
 			ext->deinit(vcpu);
@@ -606,9 +586,9 @@ void kvm_riscv_vcpu_sbi_reset(struct kvm_vcpu *vcpu)
 
 	ctx->forward_pending = false;
 	WRITE_ONCE(ctx->hsm_suspended, false);
-	for (i = 0; i < sbi_registry.nr; i++) {
-		if (sbi_registry.exts[i]->reset)
-			sbi_registry.exts[i]->reset(vcpu);
+	for (i = 0; i < kvm_riscv_sbi_registry.nr; i++) {
+		if (kvm_riscv_sbi_registry.exts[i]->reset)
+			kvm_riscv_sbi_registry.exts[i]->reset(vcpu);
 	}
 }
 
@@ -620,7 +600,7 @@ static int sbi_onereg_slot(struct kvm_vcpu *vcpu, unsigned long idx)
 
 	if (idx >= KVM_RISCV_SBI_EXT_MAX)
 		return -ENOENT;
-	slot = sbi_registry.onereg_slot[idx];
+	slot = kvm_riscv_sbi_registry.onereg_slot[idx];
 	if (slot < 0 || sbi_ext_state(vcpu, slot) == KVM_SBI_EXT_UNAVAILABLE)
 		return -ENOENT;
 	return slot;
@@ -809,8 +789,8 @@ sbi_state_reg(struct kvm_vcpu *vcpu, const struct kvm_one_reg *reg,
 	unsigned int i;
 
 	*num = sbi_reg_split(reg->id, KVM_REG_RISCV_SBI_STATE, &subtype);
-	for (i = 0; i < sbi_registry.nr; i++) {
-		const struct kvm_vcpu_sbi_extension *ext = sbi_registry.exts[i];
+	for (i = 0; i < kvm_riscv_sbi_registry.nr; i++) {
+		const struct kvm_vcpu_sbi_extension *ext = kvm_riscv_sbi_registry.exts[i];
 
 		if (!ext->nr_state_regs || ext->state_subtype != subtype)
 			continue;
@@ -887,8 +867,8 @@ int kvm_riscv_vcpu_sbi_copy_state_reg_indices(struct kvm_vcpu *vcpu,
 	u64 size = IS_ENABLED(CONFIG_32BIT) ? KVM_REG_SIZE_U32 : KVM_REG_SIZE_U64;
 	unsigned int i, n, total = 0;
 
-	for (i = 0; i < sbi_registry.nr; i++) {
-		const struct kvm_vcpu_sbi_extension *ext = sbi_registry.exts[i];
+	for (i = 0; i < kvm_riscv_sbi_registry.nr; i++) {
+		const struct kvm_vcpu_sbi_extension *ext = kvm_riscv_sbi_registry.exts[i];
 
 		if (sbi_ext_state(vcpu, i) != KVM_SBI_EXT_ENABLED)
 			continue;

@@ -41,9 +41,11 @@ static void ipi_send_ipi(struct kvm_vcpu *vcpu,
 			if (!ipi_send_one(target, ret))
 				return;
 	} else {
-		/* Only the selected harts: all exist, the mask is valid. */
-		for_each_set_bit(i, &hmask, BITS_PER_LONG) {
-			target = kvm_riscv_vcpu_sbi_hart(vcpu, hbase + i);
+		/* Only the selected harts, all valid (as the check walks). */
+		for (i = hbase; hmask; hmask >>= 1, i++) {
+			if (!(hmask & 1))
+				continue;
+			target = kvm_riscv_vcpu_sbi_hart(vcpu, i);
 			if (!ipi_send_one(target, ret))
 				return;
 		}

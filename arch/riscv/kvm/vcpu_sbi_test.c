@@ -21,7 +21,7 @@ static int sbi_test_init(struct kunit *test)
 	unsigned int i;
 
 	/* KVM did not initialise (no H extension, e.g. inside a guest). */
-	if (!sbi_registry.nr)
+	if (!kvm_riscv_sbi_registry.nr)
 		kunit_skip(test, "the SBI registry is not built: KVM is not active");
 
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
@@ -35,7 +35,7 @@ static int sbi_test_init(struct kunit *test)
 	ctx->vcpu->kvm = kunit_kzalloc(test, sizeof(*ctx->vcpu->kvm),
 				       GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->vcpu->kvm);
-	for (i = 0; i < sbi_registry.nr; i++)
+	for (i = 0; i < kvm_riscv_sbi_registry.nr; i++)
 		ctx->vcpu->arch.sbi_context.ext_state[i] = KVM_SBI_EXT_ENABLED;
 	test->priv = ctx;
 	return 0;
@@ -43,9 +43,9 @@ static int sbi_test_init(struct kunit *test)
 
 static const struct kvm_vcpu_sbi_extension *sbi_test_lookup(unsigned long eid)
 {
-	int slot = sbi_registry_find(&sbi_registry, eid);
+	int slot = sbi_registry_find(&kvm_riscv_sbi_registry, eid);
 
-	return slot < 0 ? NULL : sbi_registry.exts[slot];
+	return slot < 0 ? NULL : kvm_riscv_sbi_registry.exts[slot];
 }
 
 static void sbi_test_standard_eids(struct kunit *test)
@@ -77,7 +77,7 @@ static void sbi_test_standard_eids(struct kunit *test)
 	};
 	unsigned int i;
 
-	KUNIT_EXPECT_EQ(test, sbi_registry.nr, ARRAY_SIZE(sbi_exts));
+	KUNIT_EXPECT_EQ(test, kvm_riscv_sbi_registry.nr, ARRAY_SIZE(sbi_exts));
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
 		KUNIT_EXPECT_PTR_EQ_MSG(test, sbi_test_lookup(cases[i].eid),
 					cases[i].ext, "EID %#lx", cases[i].eid);
@@ -88,15 +88,15 @@ static void sbi_test_direct_table(struct kunit *test)
 {
 	unsigned int i, direct = 0;
 
-	KUNIT_EXPECT_EQ(test, sbi_direct_collisions(&sbi_registry,
-						    sbi_registry.mult), 0U);
-	for (i = 0; i < sbi_registry.nr; i++) {
-		const struct sbi_range *r = &sbi_registry.ranges[i];
+	KUNIT_EXPECT_EQ(test, sbi_direct_collisions(&kvm_riscv_sbi_registry,
+						    kvm_riscv_sbi_registry.mult), 0U);
+	for (i = 0; i < kvm_riscv_sbi_registry.nr; i++) {
+		const struct sbi_range *r = &kvm_riscv_sbi_registry.ranges[i];
 		const struct sbi_direct *d;
 
 		if (r->start != r->end || r->start < SBI_SMALL_EIDS)
 			continue;
-		d = &sbi_registry.direct[sbi_direct_index(sbi_registry.mult,
+		d = &kvm_riscv_sbi_registry.direct[sbi_direct_index(kvm_riscv_sbi_registry.mult,
 							  r->start)];
 		KUNIT_EXPECT_EQ_MSG(test, d->eid, r->start, "EID %#x", r->start);
 		KUNIT_EXPECT_EQ(test, d->slot, (s8)r->slot);
@@ -104,10 +104,10 @@ static void sbi_test_direct_table(struct kunit *test)
 	}
 	KUNIT_EXPECT_GE(test, direct, 8U);	/* BASE, TIME, IPI, ... */
 	/* The legacy EIDs by index: 0x00-0x08 served, 0x09-0x0F not. */
-	KUNIT_EXPECT_EQ(test, sbi_registry.small[SBI_EXT_0_1_SHUTDOWN],
-			sbi_range_search(&sbi_registry, SBI_EXT_0_1_SHUTDOWN));
-	KUNIT_EXPECT_GE(test, sbi_registry.small[SBI_EXT_0_1_SHUTDOWN], 0);
-	KUNIT_EXPECT_EQ(test, sbi_registry.small[0x09], -1);
+	KUNIT_EXPECT_EQ(test, kvm_riscv_sbi_registry.small[SBI_EXT_0_1_SHUTDOWN],
+			kvm_riscv_sbi_range_search(&kvm_riscv_sbi_registry, SBI_EXT_0_1_SHUTDOWN));
+	KUNIT_EXPECT_GE(test, kvm_riscv_sbi_registry.small[SBI_EXT_0_1_SHUTDOWN], 0);
+	KUNIT_EXPECT_EQ(test, kvm_riscv_sbi_registry.small[0x09], -1);
 }
 
 static void sbi_test_unknown_eids(struct kunit *test)
@@ -378,7 +378,7 @@ static void sbi_test_disabled_is_invisible(struct kunit *test)
 {
 	struct sbi_test_ctx *ctx = test->priv;
 	struct kvm_cpu_context *cp = &ctx->vcpu->arch.guest_context;
-	int slot = sbi_registry_find(&sbi_registry, SBI_EXT_TIME);
+	int slot = sbi_registry_find(&kvm_riscv_sbi_registry, SBI_EXT_TIME);
 
 	KUNIT_ASSERT_GE(test, slot, 0);
 	sbi_test_set_regs(ctx->vcpu, SBI_EXT_BASE, SBI_EXT_BASE_PROBE_EXT,
@@ -462,6 +462,63 @@ static void sbi_test_busy_after_run(struct kunit *test)
 			-EBUSY);
 }
 
+/*
+ * Hart IDs: the map answers once a vCPU is entered, as kvm_get_vcpu_by_id()
+ * does before it; hart masks name vCPUs only, and do not wrap.
+ */
+static void sbi_test_hart_map(struct kunit *test)
+{
+	struct sbi_test_ctx *ctx = test->priv;
+	static const unsigned int ids[] = { 0, 2, 5 };
+	struct kvm *kvm = ctx->vcpu->kvm;
+	struct kvm_vcpu *v[ARRAY_SIZE(ids)];
+	unsigned int i;
+
+	xa_init(&kvm->vcpu_array);
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
+		v[i] = kunit_kzalloc(test, sizeof(*v[i]), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, v[i]);
+		v[i]->kvm = kvm;
+		v[i]->vcpu_id = ids[i];
+		v[i]->vcpu_idx = i;
+	}
+
+	/* Not published: nobody. Published, not yet in the map: the slow way. */
+	KUNIT_EXPECT_NULL(test, kvm_riscv_vcpu_sbi_hart(v[0], 2));
+	for (i = 0; i < ARRAY_SIZE(ids); i++)
+		KUNIT_ASSERT_EQ(test, xa_insert(&kvm->vcpu_array, i, v[i],
+						GFP_KERNEL), 0);
+	atomic_set(&kvm->online_vcpus, ARRAY_SIZE(ids));
+	KUNIT_EXPECT_PTR_EQ(test, kvm_riscv_vcpu_sbi_hart(v[0], 5), v[2]);
+
+	/* In the map: found without the xarray, which is now emptied. */
+	for (i = 0; i < ARRAY_SIZE(ids); i++)
+		kvm_riscv_vcpu_sbi_postcreate(v[i]);
+	KUNIT_ASSERT_NOT_NULL(test, kvm->arch.sbi_harts);
+	atomic_set(&kvm->online_vcpus, 0);
+	xa_destroy(&kvm->vcpu_array);
+	for (i = 0; i < ARRAY_SIZE(ids); i++)
+		KUNIT_EXPECT_PTR_EQ(test, kvm_riscv_vcpu_sbi_hart(v[0], ids[i]),
+				    v[i]);
+	KUNIT_EXPECT_NULL(test, kvm_riscv_vcpu_sbi_hart(v[0], 1));
+	KUNIT_EXPECT_NULL(test, kvm_riscv_vcpu_sbi_hart(v[0], KVM_MAX_VCPU_IDS));
+	KUNIT_EXPECT_NULL(test, kvm_riscv_vcpu_sbi_hart(v[0], -1UL));
+
+	/* Hart masks over harts 0, 2 and 5. */
+	KUNIT_EXPECT_TRUE(test, kvm_riscv_vcpu_sbi_hart_mask_valid(v[0], 0x25, 0));
+	KUNIT_EXPECT_TRUE(test, kvm_riscv_vcpu_sbi_hart_mask_valid(v[0], 0x9, 2));
+	KUNIT_EXPECT_TRUE(test, kvm_riscv_vcpu_sbi_hart_mask_valid(v[0], 0, 1000));
+	KUNIT_EXPECT_TRUE(test, kvm_riscv_vcpu_sbi_hart_mask_valid(v[0], 0x2, -1UL));
+	KUNIT_EXPECT_FALSE(test, kvm_riscv_vcpu_sbi_hart_mask_valid(v[0], 0x27, 0));
+	KUNIT_EXPECT_FALSE(test, kvm_riscv_vcpu_sbi_hart_mask_valid(v[0], 1UL << 63, 0));
+	KUNIT_EXPECT_FALSE(test, kvm_riscv_vcpu_sbi_hart_mask_valid(v[0], 0x1, KVM_MAX_VCPU_IDS));
+	/* Harts -2 and -1 are absent, and the next one must not be hart 0. */
+	KUNIT_EXPECT_FALSE(test, kvm_riscv_vcpu_sbi_hart_mask_valid(v[0], 0x4, -2UL));
+
+	kvm_riscv_sbi_destroy_vm(kvm);
+	KUNIT_EXPECT_NULL(test, kvm->arch.sbi_harts);
+}
+
 static struct kunit_case sbi_test_cases[] = {
 	KUNIT_CASE(sbi_test_standard_eids),
 	KUNIT_CASE(sbi_test_unknown_eids),
@@ -477,6 +534,7 @@ static struct kunit_case sbi_test_cases[] = {
 	KUNIT_CASE(sbi_test_disabled_is_invisible),
 	KUNIT_CASE(sbi_test_enable_state),
 	KUNIT_CASE(sbi_test_busy_after_run),
+	KUNIT_CASE(sbi_test_hart_map),
 	{}
 };
 

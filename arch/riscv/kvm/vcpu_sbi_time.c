@@ -13,9 +13,12 @@ static void time_set_timer(struct kvm_vcpu *vcpu,
 			   const struct kvm_vcpu_sbi_call *call,
 			   struct kvm_vcpu_sbi_return *ret)
 {
-	kvm_riscv_vcpu_pmu_incr_fw(vcpu, SBI_PMU_FW_SET_TIMER);
-	kvm_riscv_vcpu_timer_next_event(vcpu, kvm_vcpu_sbi_arg_u64(call, 0));
+	u64 next_cycle = kvm_vcpu_sbi_arg_u64(call, 0);
+
+	/* Answered first: neither @call nor @ret is live across the calls. */
 	kvm_vcpu_sbi_ret_value(ret, 0);
+	kvm_riscv_vcpu_pmu_incr_fw(vcpu, SBI_PMU_FW_SET_TIMER);
+	kvm_riscv_vcpu_timer_next_event(vcpu, next_cycle);
 }
 
 static const kvm_vcpu_sbi_fn time_fns[] = {

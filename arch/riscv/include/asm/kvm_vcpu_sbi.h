@@ -42,14 +42,17 @@ struct kvm_one_reg;
 
 /**
  * struct kvm_vcpu_sbi_call - one SBI call, decoded from the guest registers
- * @eid: extension ID (a7)
- * @fid: function ID (a6); meaningless for legacy calls
  * @args: arguments (a0..a5)
+ * @fid: function ID (a6); meaningless for legacy calls
+ * @eid: extension ID (a7)
+ *
+ * The members follow a0-a7 of struct kvm_cpu_context, so that the fast
+ * path can read a call in place (sbi_fastpath.c checks the layout).
  */
 struct kvm_vcpu_sbi_call {
-	unsigned long eid;
-	unsigned long fid;
 	unsigned long args[6];
+	unsigned long fid;
+	unsigned long eid;
 };
 
 /*
@@ -137,7 +140,8 @@ typedef void (*kvm_vcpu_sbi_fn)(struct kvm_vcpu *vcpu,
  *	SBI_ERR_NOT_SUPPORTED without calling anything
  * @fast_fids: bit i set: @fns[i] may run in the fast path (sbi_fastpath.c),
  *	with interrupts and preemption off and without kvm->srcu; it must not
- *	sleep and must answer with KVM_SBI_RETURN, or with KVM_SBI_FORWARD
+ *	sleep or change the guest's registers (its @call is read from them in
+ *	place), and must answer with KVM_SBI_RETURN, or with KVM_SBI_FORWARD
  *	before it changed anything (the call is then made again on the
  *	normal path, which forwards it)
  * @handler: one function for every call, for extensions that do not
@@ -328,7 +332,8 @@ static inline bool kvm_vcpu_sbi_arg_pa(const struct kvm_vcpu_sbi_call *call,
 }
 
 /*
- * Framework services for extensions, documented (kernel-doc) in vcpu_sbi.c.
+ * Framework services for extensions, documented (kernel-doc) in vcpu_sbi.c,
+ * or below if inline.
  * An extension may also call another extension's fns[] entry directly (the
  * legacy calls reuse the IPI and RFENCE functions that replaced them); such
  * a call bypasses that extension's enable state.
@@ -339,14 +344,43 @@ struct kvm_vcpu *kvm_riscv_vcpu_sbi_hart(struct kvm_vcpu *vcpu,
 
 void kvm_riscv_vcpu_sbi_enter_at(struct kvm_vcpu *vcpu, unsigned long addr,
 				 unsigned long opaque);
-bool kvm_riscv_vcpu_sbi_hart_mask_valid(struct kvm_vcpu *vcpu,
-					unsigned long hmask,
-					unsigned long hbase);
 void kvm_riscv_vcpu_sbi_system_event(struct kvm_vcpu *vcpu,
 				     struct kvm_vcpu_sbi_return *ret,
 				     u32 type, u64 reason);
 const struct kvm_vcpu_sbi_extension *
 kvm_riscv_vcpu_sbi_find_ext(struct kvm_vcpu *vcpu, unsigned long eid);
+
+/**
+ * kvm_riscv_vcpu_sbi_hart_mask_valid() - does an SBI hart mask name vCPUs only?
+ * @vcpu: the calling vCPU
+ * @hmask: hart_mask
+ * @hbase: hart_mask_base; -1 selects all harts
+ *
+ * Context: any; does not sleep or take locks (the SBI fast path calls it).
+ * Return: true if @hbase is -1 or every hart selected by @hmask is a vCPU.
+ */
+static inline bool kvm_riscv_vcpu_sbi_hart_mask_valid(struct kvm_vcpu *vcpu,
+						      unsigned long hmask,
+						      unsigned long hbase)
+{
+	unsigned long hartid;
+
+	if (hbase == -1UL)
+		return true;
+	/*
+	 * Bit by bit rather than for_each_set_bit(): without Zbb, __ffs() is
+	 * a search whose constants the compiler keeps in saved registers,
+	 * and guests name few harts, from the bottom of the mask.
+	 */
+	for (hartid = hbase; hmask; hmask >>= 1, hartid++) {
+		if (!(hmask & 1))
+			continue;
+		/* A hart ID past the top of the address space is no vCPU. */
+		if (hartid < hbase || !kvm_riscv_vcpu_sbi_hart(vcpu, hartid))
+			return false;
+	}
+	return true;
+}
 
 /* The guest-memory helper, documented (kernel-doc) in vcpu_guest_mem.c. */
 
@@ -370,6 +404,8 @@ int kvm_riscv_vcpu_write_guest_pa(struct kvm_vcpu *vcpu, gpa_t gpa,
 int kvm_riscv_vcpu_sbi_registry_init(void);
 void kvm_riscv_vcpu_sbi_init(struct kvm_vcpu *vcpu);
 void kvm_riscv_vcpu_sbi_deinit(struct kvm_vcpu *vcpu);
+void kvm_riscv_vcpu_sbi_postcreate(struct kvm_vcpu *vcpu);
+void kvm_riscv_sbi_destroy_vm(struct kvm *kvm);
 void kvm_riscv_vcpu_sbi_reset(struct kvm_vcpu *vcpu);
 int kvm_riscv_vcpu_sbi_ecall(struct kvm_vcpu *vcpu, struct kvm_run *run);
 int kvm_riscv_vcpu_sbi_return(struct kvm_vcpu *vcpu, struct kvm_run *run);

@@ -10,8 +10,9 @@
  * - equivalence: with sbi_fastpath=N and =Y the guest gets the same
  *   answers (error, value, a2-a7 untouched) from every BASE function, some
  *   probes (a probe of the vendor range reaches the VMM exactly once: the
- *   fast path hands it to the normal path), hart_get_status of itself, of a stopped vCPU and of absent
- *   harts, send_ipi with valid and invalid masks (and whether the IPI
+ *   fast path hands it to the normal path), hart_get_status of itself,
+ *   of a stopped vCPU and of absent harts, send_ipi with valid and
+ *   invalid masks, one that wraps past the top hart ID (and whether the IPI
  *   arrives), set_timer with past and far deadlines (whether the timer
  *   interrupt is taken); also on a VM with an SBI policy;
  * - hammer: three vCPUs in a tight loop of fast calls while the host signals
@@ -271,7 +272,8 @@ enum check {
 	C_PROBE_VENDOR,
 	C_HSM_SELF, C_HSM_STOPPED, C_HSM_ABSENT, C_HSM_ABSENT_FAR, C_HSM_MINUS1,
 	C_IPI_SELF, C_IPI_SELF_ARRIVED, C_IPI_ALL, C_IPI_ALL_ARRIVED,
-	C_IPI_ABSENT, C_IPI_ABSENT_BASE, C_IPI_HIGH_BIT, C_IPI_INVALID_ARRIVED,
+	C_IPI_ABSENT, C_IPI_ABSENT_BASE, C_IPI_HIGH_BIT, C_IPI_WRAP,
+	C_IPI_INVALID_ARRIVED,
 	C_TIMER_PAST, C_TIMER_PAST_TAKEN,
 	C_TIMER_FAR, C_TIMER_FAR_TAKEN,
 	C_TIMER_NOW, C_TIMER_NOW_TAKEN,
@@ -387,6 +389,8 @@ static void equiv_checks(void)
 	record_call(C_IPI_ABSENT, SBI_EXT_IPI, 0, 0x5, 0);
 	record_call(C_IPI_ABSENT_BASE, SBI_EXT_IPI, 0, 0x1, 2);
 	record_call(C_IPI_HIGH_BIT, SBI_EXT_IPI, 0, 0x1 | 1UL << 63, 0);
+	/* Harts -2, -1 and then 0, which exists: the walk must not wrap. */
+	record_call(C_IPI_WRAP, SBI_EXT_IPI, 0, 0x4, -2UL);
 	record_bool(C_IPI_INVALID_ARRIVED, ipis_since(before, 0));
 
 	/* Past deadline: taken at once; far ones: the pending one cleared. */
@@ -522,7 +526,8 @@ static void null_call(unsigned long eid, unsigned long fid, long want_a0,
 	for (i = 0; i < 8; i++)
 		r[i] = in[i];
 	after = sbi_ecall_counted(r);
-	__GUEST_ASSERT(after == 1, "%s: EID %#lx FID %#lx: the instruction after the ecall ran %lu times",
+	__GUEST_ASSERT(after == 1,
+		       "%s: EID %#lx FID %#lx: the instruction after the ecall ran %lu times",
 		       what, eid, fid, after);
 	__GUEST_ASSERT((long)r[0] == want_a0, "%s: EID %#lx FID %#lx: a0 = %ld, want %ld",
 		       what, eid, fid, (long)r[0], want_a0);
@@ -671,6 +676,7 @@ static void check_answers(bool policy, const unsigned long ids[3])
 		E_ERR(C_IPI_ABSENT, SBI_ERR_INVALID_PARAM),
 		E_ERR(C_IPI_ABSENT_BASE, SBI_ERR_INVALID_PARAM),
 		E_ERR(C_IPI_HIGH_BIT, SBI_ERR_INVALID_PARAM),
+		E_ERR(C_IPI_WRAP, SBI_ERR_INVALID_PARAM),
 		E(C_IPI_INVALID_ARRIVED, 0, 0),
 		E(C_TIMER_PAST, 0, 0),
 		E(C_TIMER_PAST_TAKEN, 0, 1),
@@ -692,7 +698,7 @@ static void check_answers(bool policy, const unsigned long ids[3])
 
 	/* The parameter really switched the fast path (the null floor). */
 	if (canary[0] != SBI_ERR_NOT_SUPPORTED || canary[1] != 0) {
-		ksft_print_msg("null EID with sbi_fastpath=N: a0 = %ld (want %d), =Y: a0 = %ld (want 0)\n",
+		ksft_print_msg("null EID: a0 = %ld with N (want %d), %ld with Y (want 0)\n",
 			       canary[0], SBI_ERR_NOT_SUPPORTED, canary[1]);
 		bad++;
 	}
@@ -716,7 +722,8 @@ static void check_answers(bool policy, const unsigned long ids[3])
 			if (a[p]->err != ex[i].err || (!ex[i].any_val && a[p]->val != ex[i].val)) {
 				ksft_print_msg("%s: %s: %ld/%#lx, want %ld/%#lx%s\n",
 					       ex[i].name, mode, a[p]->err, a[p]->val,
-					       ex[i].err, ex[i].val, ex[i].any_val ? " (any value)" : "");
+					       ex[i].err, ex[i].val,
+					       ex[i].any_val ? " (any value)" : "");
 				bad++;
 			}
 		}
@@ -972,9 +979,11 @@ static void test_hammer(void)
 	for (i = 0; i < HAMMER_VCPUS; i++) {
 		sent[i] = ipi_sent[i];
 		got[i] = ipi_count[i];
-		ksft_print_msg("hammer vCPU %d: %lu fast calls, %lu/%lu self-IPIs, %lu signals = %lu EINTRs, %lu immediate exits (max %lu us)\n",
-			       i, progress[i], got[i], sent[i], hv[i].signals, hv[i].eintr,
-			       hv[i].immediate, (unsigned long)(hv[i].immediate_max_ns / 1000));
+		ksft_print_msg("hammer vCPU %d: %lu fast calls, %lu/%lu self-IPIs\n",
+			       i, progress[i], got[i], sent[i]);
+		ksft_print_msg("vCPU %d: %lu signals, %lu EINTRs, %lu immediate exits (%lu us)\n",
+			       i, hv[i].signals, hv[i].eintr, hv[i].immediate,
+			       (unsigned long)(hv[i].immediate_max_ns / 1000));
 		TEST_ASSERT(hv[i].eintr == hv[i].signals, "vCPU %d: %lu EINTRs for %lu signals",
 			    i, hv[i].eintr, hv[i].signals);
 		TEST_ASSERT(hv[i].immediate > 0, "vCPU %d: no immediate_exit check ran", i);
@@ -1003,7 +1012,7 @@ static void test_timer_spin(void)
 	run_to_done(vcpu, NULL);
 	sync_global_from_guest(vm, spin_late_max);
 	sync_global_from_guest(vm, spin_calls_min);
-	ksft_print_msg("timer: latest %lu us after the deadline, at least %lu fast calls per 10 ms wait\n",
+	ksft_print_msg("timer: latest %lu us late, at least %lu fast calls per 10 ms wait\n",
 		       spin_late_max * 1000000 / timer_freq, spin_calls_min);
 	kvm_vm_free(vm);
 }

@@ -30,7 +30,6 @@
 #include "test_util.h"
 #include "ucall_common.h"
 
-
 #define RFENCE_FENCE_I			0
 #define RFENCE_SFENCE_VMA		1
 #define RFENCE_SFENCE_VMA_ASID		2
@@ -220,6 +219,8 @@ static const struct hart_sel valid_sels[] = {
 static const struct hart_sel absent_sels[] = {
 	{ 1UL << 63, 0 }, { 0x6 | 1UL << 63, 0 }, { 0x10, 0 },
 	{ 0x1, 4 }, { 0x7, 2 }, { 0x1, 1000 }, { 0x3, -2UL },
+	/* Harts -2, -1 (absent) and, wrapping, 0: must not reach hart 0. */
+	{ 0x4, -2UL }, { 0x1UL << 2 | 1UL << 63, -2UL },
 };
 
 static void guest_ipi(void)

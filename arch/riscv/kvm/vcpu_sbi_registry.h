@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The SBI extension registry's dispatch index, private to arch/riscv/kvm:
+ * built once by vcpu_sbi.c at KVM initialisation, read-only after it, and
+ * looked up by the dispatcher (vcpu_sbi.c) and, inline, by the SBI fast
+ * path (sbi_fastpath.c), for which a call is too much on a hot ecall.
+ */
+
+#ifndef __RISCV_KVM_VCPU_SBI_REGISTRY_H__
+#define __RISCV_KVM_VCPU_SBI_REGISTRY_H__
+
+#include <linux/kvm_host.h>
+#include <asm/kvm_vcpu_sbi.h>
+
+/* An EID range and the registry slot of the extension serving it. */
+struct sbi_range {
+	u32 start;
+	u32 end;
+	u8 slot;
+};
+
+/* A single-EID extension in the direct-mapped table. */
+struct sbi_direct {
+	u32 eid;
+	s8 slot;
+};
+
+#define SBI_SMALL_EIDS		16	/* EIDs 0-15, the legacy ones: by index */
+#define SBI_DIRECT_BITS		6	/* single-EID extensions: hashed */
+#define SBI_DIRECT_SIZE		BIT(SBI_DIRECT_BITS)
+
+/**
+ * struct sbi_registry - the extensions, indexed for dispatch
+ * @exts: descriptors; a slot is an index into this array (a copy, so
+ *	that a lookup is one load from the registry)
+ * @nr: number of descriptors
+ * @ranges: EID ranges sorted by start, for binary search
+ * @onereg_slot: slot of each KVM_RISCV_SBI_EXT_* index, or -1
+ * @small: slot serving each EID below SBI_SMALL_EIDS, or -1
+ * @direct: extensions serving one EID each (the standard ones), at
+ *	sbi_direct_index(); a miss falls back to @ranges
+ * @mult: the multiplier of sbi_direct_index(), chosen so that the
+ *	registered EIDs do not collide
+ */
+struct sbi_registry {
+	const struct kvm_vcpu_sbi_extension *exts[KVM_SBI_MAX_EXTS];
+	unsigned int nr;
+	struct sbi_range ranges[KVM_SBI_MAX_EXTS];
+	s8 onereg_slot[KVM_RISCV_SBI_EXT_MAX];
+	s8 small[SBI_SMALL_EIDS];
+	struct sbi_direct direct[SBI_DIRECT_SIZE];
+	u32 mult;
+};
+
+extern struct sbi_registry kvm_riscv_sbi_registry;
+
+int kvm_riscv_sbi_range_search(const struct sbi_registry *reg,
+			       unsigned long eid);
+
+static inline unsigned int sbi_direct_index(u32 mult, unsigned long eid)
+{
+	return (u32)((u32)eid * mult) >> (32 - SBI_DIRECT_BITS);
+}
+
+/* Slot of the extension serving @eid, or -1; constant time for most EIDs. */
+static __always_inline int sbi_registry_find(const struct sbi_registry *reg,
+					     unsigned long eid)
+{
+	const struct sbi_direct *d;
+
+	if (eid < SBI_SMALL_EIDS)
+		return reg->small[eid];
+	d = &reg->direct[sbi_direct_index(reg->mult, eid)];
+	if (d->eid == eid)
+		return d->slot;
+	return kvm_riscv_sbi_range_search(reg, eid);
+}
+
+static inline enum kvm_vcpu_sbi_ext_state sbi_ext_state(struct kvm_vcpu *vcpu,
+							int slot)
+{
+	return vcpu->arch.sbi_context.ext_state[slot];
+}
+
+/* Slot of the extension serving @eid if it is enabled on @vcpu, or -1. */
+static __always_inline int sbi_registry_enabled_slot(struct kvm_vcpu *vcpu,
+						     unsigned long eid)
+{
+	int slot = sbi_registry_find(&kvm_riscv_sbi_registry, eid);
+
+	if (slot < 0 || sbi_ext_state(vcpu, slot) != KVM_SBI_EXT_ENABLED)
+		return -1;
+	return slot;
+}
+
+#endif /* __RISCV_KVM_VCPU_SBI_REGISTRY_H__ */
