@@ -88,38 +88,52 @@ static bool sbi_fastpath_call(struct kvm_vcpu *vcpu, struct kvm_cpu_context *cp,
 	return true;
 }
 
-/* Answer the call the guest made, if it is fast; true if answered. */
-static bool sbi_fastpath_answer(struct kvm_vcpu *vcpu)
+/*
+ * The fast function for the call the guest made, or NULL if it is not
+ * fast: legacy, not in the registry's direct table (EID ranges are never
+ * fast), not enabled, or not marked. Makes no calls, so that an ecall that
+ * is not fast costs no stack frame here.
+ */
+static __always_inline kvm_vcpu_sbi_fn
+sbi_fastpath_fn(struct kvm_vcpu *vcpu, unsigned long eid, unsigned long fid)
 {
-	struct kvm_cpu_context *cp = &vcpu->arch.guest_context;
-	unsigned long null_eid = READ_ONCE(sbi_fastpath_null_eid);
 	const struct kvm_vcpu_sbi_extension *ext;
-	unsigned long eid = cp->a7, fid = cp->a6;
 	int slot;
 
-	if (unlikely(null_eid) && eid == null_eid) {
+	/* Legacy calls are never fast. */
+	if (eid <= KVM_SBI_LEGACY_EID_LAST)
+		return NULL;
+	slot = sbi_registry_find_direct(&kvm_riscv_sbi_registry, eid);
+	if (slot < 0 || sbi_ext_state(vcpu, slot) != KVM_SBI_EXT_ENABLED)
+		return NULL;
+	ext = kvm_riscv_sbi_registry.exts[slot];
+	if (fid >= BITS_PER_LONG || !(ext->fast_fids & BIT(fid)))
+		return NULL;
+	return ext->fns[fid];
+}
+
+/*
+ * Answer the call the guest made with fast function @fn, or as the null
+ * EID if @fn is NULL; true if answered.
+ */
+static bool sbi_fastpath_answer(struct kvm_vcpu *vcpu, kvm_vcpu_sbi_fn fn)
+{
+	struct kvm_cpu_context *cp = &vcpu->arch.guest_context;
+
+	if (!fn) {
 		cp->a0 = 0;
 		cp->a1 = 0;
 		cp->sepc += 4;
 		return true;
 	}
-	/* Legacy calls are never fast. */
-	if (eid <= KVM_SBI_LEGACY_EID_LAST)
-		return false;
-	slot = sbi_registry_enabled_slot(vcpu, eid);
-	if (slot < 0)
-		return false;
-	ext = kvm_riscv_sbi_registry.exts[slot];
-	if (fid >= BITS_PER_LONG || !(ext->fast_fids & BIT(fid)))
-		return false;
 	/*
 	 * A policy may deny a fast function (TIME, IPI, HSM): only then is it
 	 * asked, so that calls with no fast function pay no policy lookup here.
 	 */
 	if (rcu_access_pointer(vcpu->kvm->arch.sbi_policy) &&
-	    kvm_riscv_sbi_policy_action(vcpu->kvm, eid, fid))
+	    kvm_riscv_sbi_policy_action(vcpu->kvm, cp->a7, cp->a6))
 		return false;	/* not KVM_RISCV_SBI_POLICY_HANDLE (0) */
-	return sbi_fastpath_call(vcpu, cp, ext->fns[fid]);
+	return sbi_fastpath_call(vcpu, cp, fn);
 }
 
 /* Anything bitmap @mask of the vCPU's interrupt lines has set? */
@@ -159,6 +173,30 @@ static enum kvm_sbi_fastpath sbi_fastpath_next(struct kvm_vcpu *vcpu)
 	return KVM_SBI_FAST_REENTER;
 }
 
+/* Answer with @fn (NULL: the null EID) and decide whether to re-enter. */
+static noinstr enum kvm_sbi_fastpath sbi_fastpath_run(struct kvm_vcpu *vcpu,
+						      kvm_vcpu_sbi_fn fn)
+{
+	enum kvm_sbi_fastpath fast = KVM_SBI_FAST_NONE;
+
+	/* As guest_state_exit_irqoff(), without telling RCU. */
+	lockdep_hardirqs_off(CALLER_ADDR0);
+	instrumentation_begin();
+	trace_hardirqs_off_finish();
+
+	if (sbi_fastpath_answer(vcpu, fn)) {
+		vcpu->stat.exits++;
+		fast = sbi_fastpath_next(vcpu);
+	}
+
+	/* And back, as guest_state_enter_irqoff(). */
+	trace_hardirqs_on_prepare();
+	lockdep_hardirqs_on_prepare();
+	instrumentation_end();
+	lockdep_hardirqs_on(CALLER_ADDR0);
+	return fast;
+}
+
 /**
  * kvm_riscv_vcpu_sbi_fastpath() - answer a hot SBI call inside the switch
  * @vcpu: the vCPU that just left the guest
@@ -168,6 +206,8 @@ static enum kvm_sbi_fastpath sbi_fastpath_next(struct kvm_vcpu *vcpu)
  * and marked fast, and the VM's SBI policy (if any) leaves it to the
  * kernel. The answer is written back as the normal path writes it
  * (kvm_riscv_vcpu_sbi_ecall()), so the guest cannot tell the paths apart.
+ * Up to the policy, the decision makes no calls and needs no stack frame:
+ * an exit that is not a fast call pays about 40 instructions for it.
  *
  * Runs while the CPU is still in the guest state of RCU, lockdep and
  * context tracking (between guest_state_enter_irqoff() and
@@ -185,26 +225,19 @@ static enum kvm_sbi_fastpath sbi_fastpath_next(struct kvm_vcpu *vcpu)
  */
 noinstr enum kvm_sbi_fastpath kvm_riscv_vcpu_sbi_fastpath(struct kvm_vcpu *vcpu)
 {
-	enum kvm_sbi_fastpath fast = KVM_SBI_FAST_NONE;
+	const struct kvm_cpu_context *cp = &vcpu->arch.guest_context;
+	unsigned long null_eid = READ_ONCE(sbi_fastpath_null_eid);
+	kvm_vcpu_sbi_fn fn = NULL;
 
 	if (csr_read(CSR_SCAUSE) != EXC_SUPERVISOR_SYSCALL ||
 	    !READ_ONCE(sbi_fastpath) || context_tracking_enabled_this_cpu())
 		return KVM_SBI_FAST_NONE;
 
-	/* As guest_state_exit_irqoff(), without telling RCU. */
-	lockdep_hardirqs_off(CALLER_ADDR0);
-	instrumentation_begin();
-	trace_hardirqs_off_finish();
-
-	if (sbi_fastpath_answer(vcpu)) {
-		vcpu->stat.exits++;
-		fast = sbi_fastpath_next(vcpu);
+	/* The null EID (fn NULL) is answered with no lookup at all. */
+	if (likely(!null_eid || cp->a7 != null_eid)) {
+		fn = sbi_fastpath_fn(vcpu, cp->a7, cp->a6);
+		if (!fn)
+			return KVM_SBI_FAST_NONE;
 	}
-
-	/* And back, as guest_state_enter_irqoff(). */
-	trace_hardirqs_on_prepare();
-	lockdep_hardirqs_on_prepare();
-	instrumentation_end();
-	lockdep_hardirqs_on(CALLER_ADDR0);
-	return fast;
+	return sbi_fastpath_run(vcpu, fn);
 }

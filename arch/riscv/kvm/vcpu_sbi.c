@@ -131,6 +131,8 @@ static int sbi_range_cmp(const void *a, const void *b)
 
 static int sbi_ext_check(const struct kvm_vcpu_sbi_extension *ext)
 {
+	unsigned long fid;
+
 	if (ext->eid_start > ext->eid_end || ext->eid_end > U32_MAX)
 		return -EINVAL;
 	if ((ext->handler && ext->fns) || (ext->fns && !ext->nr_fns))
@@ -145,6 +147,12 @@ static int sbi_ext_check(const struct kvm_vcpu_sbi_extension *ext)
 		return -EINVAL;
 	if (ext->nr_state_regs && (!ext->get_state_reg || !ext->set_state_reg))
 		return -EINVAL;
+	/* Fast functions exist, and serve one EID (the fast path's lookup). */
+	for_each_set_bit(fid, &ext->fast_fids, BITS_PER_LONG) {
+		if (ext->eid_start != ext->eid_end || !ext->fns ||
+		    fid >= ext->nr_fns || !ext->fns[fid])
+			return -EINVAL;
+	}
 	return 0;
 }
 
@@ -329,13 +337,15 @@ int kvm_riscv_vcpu_sbi_ecall(struct kvm_vcpu *vcpu, struct kvm_run *run)
 	struct kvm_vcpu_sbi_return ret = KVM_SBI_RETURN_INIT;
 	const struct kvm_vcpu_sbi_call call = KVM_SBI_CALL_FROM_REGS(cp);
 	const struct kvm_vcpu_sbi_extension *ext;
+	int slot;
 
 	switch (sbi_policy_action(vcpu, &call)) {
 	case KVM_RISCV_SBI_POLICY_FORWARD:
 		sbi_policy_forward(&call, vcpu, &ret);
 		break;
 	case KVM_RISCV_SBI_POLICY_HANDLE:
-		ext = kvm_riscv_vcpu_sbi_find_ext(vcpu, call.eid);
+		slot = sbi_registry_enabled_slot(vcpu, call.eid);
+		ext = slot < 0 ? NULL : kvm_riscv_sbi_registry.exts[slot];
 		if (ext && ext->handler)
 			ext->handler(vcpu, &call, &ret);
 		else if (ext && call.fid < ext->nr_fns && ext->fns[call.fid])

@@ -62,18 +62,28 @@ static inline unsigned int sbi_direct_index(u32 mult, unsigned long eid)
 	return (u32)((u32)eid * mult) >> (32 - SBI_DIRECT_BITS);
 }
 
+/*
+ * Slot of the single-EID extension serving @eid (@eid >= SBI_SMALL_EIDS)
+ * from the direct table, or -1. Makes no calls.
+ */
+static __always_inline int sbi_registry_find_direct(const struct sbi_registry *reg,
+						    unsigned long eid)
+{
+	const struct sbi_direct *d = &reg->direct[sbi_direct_index(reg->mult, eid)];
+
+	return d->eid == eid ? d->slot : -1;
+}
+
 /* Slot of the extension serving @eid, or -1; constant time for most EIDs. */
 static __always_inline int sbi_registry_find(const struct sbi_registry *reg,
 					     unsigned long eid)
 {
-	const struct sbi_direct *d;
+	int slot;
 
 	if (eid < SBI_SMALL_EIDS)
 		return reg->small[eid];
-	d = &reg->direct[sbi_direct_index(reg->mult, eid)];
-	if (d->eid == eid)
-		return d->slot;
-	return kvm_riscv_sbi_range_search(reg, eid);
+	slot = sbi_registry_find_direct(reg, eid);
+	return slot >= 0 ? slot : kvm_riscv_sbi_range_search(reg, eid);
 }
 
 static inline enum kvm_vcpu_sbi_ext_state sbi_ext_state(struct kvm_vcpu *vcpu,

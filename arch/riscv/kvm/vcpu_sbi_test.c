@@ -180,16 +180,28 @@ static int sbi_test_build_pair(struct kunit *test,
 
 static void sbi_test_registry_rejects(struct kunit *test)
 {
-	const struct kvm_vcpu_sbi_extension no_fn = {
+	static const struct kvm_vcpu_sbi_extension no_fn = {
 		.eid_start = 30, .eid_end = 30, .onereg_idx = 1,
 	};
-	const struct kvm_vcpu_sbi_extension both = {
+	static const struct kvm_vcpu_sbi_extension both = {
 		.eid_start = 30, .eid_end = 30, .onereg_idx = 1,
 		.fns = sbi_test_fns, .nr_fns = 1, .handler = sbi_test_fn,
 	};
-	const struct kvm_vcpu_sbi_extension state_no_ops = {
+	static const struct kvm_vcpu_sbi_extension state_no_ops = {
 		.eid_start = 30, .eid_end = 30, .onereg_idx = 1,
 		.fns = sbi_test_fns, .nr_fns = 1, .nr_state_regs = 2,
+	};
+	static const struct kvm_vcpu_sbi_extension fast_past_fns = {
+		.eid_start = 30, .eid_end = 30, .onereg_idx = 1,
+		.fns = sbi_test_fns, .nr_fns = 1, .fast_fids = BIT(1),
+	};
+	static const struct kvm_vcpu_sbi_extension fast_range = {
+		.eid_start = 30, .eid_end = 31, .onereg_idx = 1,
+		.fns = sbi_test_fns, .nr_fns = 1, .fast_fids = BIT(0),
+	};
+	static const struct kvm_vcpu_sbi_extension fast_ok = {
+		.eid_start = 30, .eid_end = 30, .onereg_idx = 1,
+		.fns = sbi_test_fns, .nr_fns = 1, .fast_fids = BIT(0),
 	};
 	/* Each is registered beside an extension serving EIDs 10-20, index 0. */
 	const struct {
@@ -207,6 +219,9 @@ static void sbi_test_registry_rejects(struct kunit *test)
 		{ &no_fn, -EINVAL },
 		{ &both, -EINVAL },
 		{ &state_no_ops, -EINVAL },
+		{ &fast_past_fns, -EINVAL },	/* fast FID with no function */
+		{ &fast_range, -EINVAL },	/* fast function of a range */
+		{ &fast_ok, 0 },
 	};
 	const struct kvm_vcpu_sbi_extension *ok = SBI_TEST_EXT(10, 20, 0);
 	unsigned int i;

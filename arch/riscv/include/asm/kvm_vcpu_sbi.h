@@ -138,12 +138,14 @@ typedef void (*kvm_vcpu_sbi_fn)(struct kvm_vcpu *vcpu,
  * @fns: functions indexed by FID (exactly one of @fns and @handler)
  * @nr_fns: number of entries in @fns; a FID past it or a NULL entry is
  *	SBI_ERR_NOT_SUPPORTED without calling anything
- * @fast_fids: bit i set: @fns[i] may run in the fast path (sbi_fastpath.c),
- *	with interrupts and preemption off and without kvm->srcu; it must not
- *	sleep or change the guest's registers (its @call is read from them in
- *	place), and must answer with KVM_SBI_RETURN, or with KVM_SBI_FORWARD
- *	before it changed anything (the call is then made again on the
- *	normal path, which forwards it)
+ * @fast_fids: bit i set: @fns[i] may run in the fast path (sbi_fastpath.c);
+ *	only for an extension serving one EID, and @fns[i] must exist (the
+ *	registry refuses the descriptor otherwise). It runs with interrupts
+ *	and preemption off and without kvm->srcu; it must not sleep or change
+ *	the guest's registers (its @call is read from them in place), and
+ *	must answer with KVM_SBI_RETURN, or with KVM_SBI_FORWARD before it
+ *	changed anything (the call is then made again on the normal path,
+ *	which forwards it)
  * @handler: one function for every call, for extensions that do not
  *	select by FID (legacy calls, forwarded ranges)
  * @probe: 0 if unavailable on @vcpu, else the value BASE probe_extension
