@@ -41,14 +41,16 @@ static void base_probe_extension(struct kvm_vcpu *vcpu,
 {
 	const struct kvm_vcpu_sbi_extension *ext;
 
-	/* What dispatch will do: the VM's policy decides first. */
-	switch (kvm_riscv_sbi_policy_probe(vcpu->kvm, call->args[0])) {
-	case KVM_RISCV_SBI_POLICY_FORWARD:
-		kvm_vcpu_sbi_ret_value(ret, 1);
-		return;
-	case KVM_RISCV_SBI_POLICY_DENY:
-		kvm_vcpu_sbi_ret_value(ret, 0);
-		return;
+	/* What dispatch will do: the VM's policy, if any, decides first. */
+	if (rcu_access_pointer(vcpu->kvm->arch.sbi_policy)) {
+		switch (kvm_riscv_sbi_policy_probe(vcpu->kvm, call->args[0])) {
+		case KVM_RISCV_SBI_POLICY_FORWARD:
+			kvm_vcpu_sbi_ret_value(ret, 1);
+			return;
+		case KVM_RISCV_SBI_POLICY_DENY:
+			kvm_vcpu_sbi_ret_value(ret, 0);
+			return;
+		}
 	}
 
 	/* A disabled or unavailable extension is not found: report 0. */
@@ -58,8 +60,8 @@ static void base_probe_extension(struct kvm_vcpu *vcpu,
 		return;
 	}
 
-	/* The VMM implements these ranges: only it knows which EIDs exist. */
-	if (ext == &kvm_sbi_ext_experimental || ext == &kvm_sbi_ext_vendor) {
+	/* The VMM implements the EIDs (experimental, vendor ranges). */
+	if (ext->probe_forwarded) {
 		kvm_vcpu_sbi_forward(ret);
 		return;
 	}

@@ -22,6 +22,7 @@ const struct kvm_vcpu_sbi_extension kvm_sbi_ext_experimental = {
 	.eid_end	= SBI_EXT_EXPERIMENTAL_END,
 	.onereg_idx	= KVM_RISCV_SBI_EXT_EXPERIMENTAL,
 	.handler	= forward_call,
+	.probe_forwarded = true,
 };
 
 const struct kvm_vcpu_sbi_extension kvm_sbi_ext_vendor = {
@@ -30,4 +31,5 @@ const struct kvm_vcpu_sbi_extension kvm_sbi_ext_vendor = {
 	.eid_end	= SBI_EXT_VENDOR_END,
 	.onereg_idx	= KVM_RISCV_SBI_EXT_VENDOR,
 	.handler	= forward_call,
+	.probe_forwarded = true,
 };

@@ -151,6 +151,8 @@ typedef void (*kvm_vcpu_sbi_fn)(struct kvm_vcpu *vcpu,
  * @probe: 0 if unavailable on @vcpu, else the value BASE probe_extension
  *	reports; NULL means always available, reported as 1. Called at vCPU
  *	creation and by probe_extension; must not fail or sleep.
+ * @probe_forwarded: userspace implements the EIDs, so only it knows which
+ *	exist: BASE probe_extension of one of them is forwarded to it
  * @init: at vCPU creation, before the first reset (optional)
  * @deinit: at vCPU destruction (optional)
  * @reset: at every vCPU reset (optional)
@@ -177,6 +179,7 @@ struct kvm_vcpu_sbi_extension {
 	unsigned long fast_fids;
 	kvm_vcpu_sbi_fn handler;
 	unsigned long (*probe)(struct kvm_vcpu *vcpu);
+	bool probe_forwarded;
 	void (*init)(struct kvm_vcpu *vcpu);
 	void (*deinit)(struct kvm_vcpu *vcpu);
 	void (*reset)(struct kvm_vcpu *vcpu);
