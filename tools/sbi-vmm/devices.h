@@ -38,7 +38,7 @@ int device__init_all(struct vm *vm);
 #define device_register(dev)						\
 	static void __attribute__((constructor)) dev##_register(void)	\
 	{								\
-		device__register(&dev);					\
+		device__register(&(dev));				\
 	}
 
 /*

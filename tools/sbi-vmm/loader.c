@@ -132,9 +132,10 @@ static int check_ram(const struct vmm_config *cfg,
 	uint64_t host = (uint64_t)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
 
 	if (layout->ram_needed > cfg->ram_size) {
-		pr_err("--mem %" PRIu64 " MiB is too small: the kernel, initrd and device tree need %" PRIu64 " MiB",
+		pr_err("--mem %" PRIu64
+		       " MiB is too small: the kernel, initrd and device tree need %" PRIu64 " MiB",
 		       cfg->ram_size / SZ_1M,
-		       ALIGN_UP(layout->ram_needed, SZ_1M) / SZ_1M);
+		       align_up(layout->ram_needed, SZ_1M) / SZ_1M);
 		return -1;
 	}
 	if (cfg->ram_size > host) {
@@ -163,10 +164,10 @@ int loader__plan(const struct vmm_config *cfg, struct boot_layout *layout)
 	if (cfg->initrd && plan_initrd(cfg->initrd, layout))
 		return -1;
 
-	next = ALIGN_UP(layout->kernel_addr + layout->kernel_span, SZ_2M);
+	next = align_up(layout->kernel_addr + layout->kernel_span, SZ_2M);
 	if (cfg->initrd) {
 		layout->initrd_addr = next;
-		next = ALIGN_UP(next + layout->initrd_size, SZ_2M);
+		next = align_up(next + layout->initrd_size, SZ_2M);
 	}
 	layout->fdt_addr = next;
 	layout->fdt_max = FDT_BASE_SIZE + cfg->nr_cpus * FDT_PER_CPU +

@@ -179,11 +179,11 @@ static int parse_count(const char *opt, const char *arg, unsigned int min,
 
 static int parse_console(const char *arg, enum console_kind *console)
 {
-	if (!strcmp(arg, "sbi"))
+	if (!strcmp(arg, "sbi")) {
 		*console = CONSOLE_SBI;
-	else if (!strcmp(arg, "uart"))
+	} else if (!strcmp(arg, "uart")) {
 		*console = CONSOLE_UART;
-	else {
+	} else {
 		pr_err("--console '%s': expected sbi or uart", arg);
 		return -1;
 	}
@@ -218,8 +218,12 @@ static int parse_suspend(const char *arg, bool *accept)
 static int parse_option(int opt, const char *arg, struct vmm_config *cfg)
 {
 	switch (opt) {
-	case 'k':	cfg->kernel = arg; return 0;
-	case 'i':	cfg->initrd = arg; return 0;
+	case 'k':
+		cfg->kernel = arg;
+		return 0;
+	case 'i':
+		cfg->initrd = arg;
+		return 0;
 	case 'p':	return append_cmdline(arg, &cfg->cmdline);
 	case 'c':	return parse_count("--cpus", arg, 1, MAX_CPUS,
 					   "a whole number", &cfg->nr_cpus);

@@ -103,7 +103,7 @@ int policy__parse(const char *arg, struct vmm_config *cfg)
 	}
 	if (strlen(arg) >= sizeof(buf) || !strchr(arg, ':'))
 		goto bad;
-	strcpy(buf, arg);
+	memcpy(buf, arg, strlen(arg) + 1);	/* fits: checked above */
 	eids = strchr(buf, ':');
 	*eids++ = '\0';
 	fids = strchr(eids, '/');

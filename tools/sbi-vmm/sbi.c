@@ -89,7 +89,7 @@ static sbi_fn find_fn(const struct sbi_ext *ext, unsigned long fid)
  */
 bool sbi__is_emulated(unsigned long eid)
 {
-	return find_ext(eid) != NULL;
+	return !!find_ext(eid);
 }
 
 /**

@@ -73,7 +73,7 @@ void sbi__register(const struct sbi_ext *ext);
 #define sbi_ext_register(ext)						\
 	static void __attribute__((constructor)) ext##_register(void)	\
 	{								\
-		sbi__register(&ext);					\
+		sbi__register(&(ext));					\
 	}
 
 int sbi__vm_setup(struct vm *vm);

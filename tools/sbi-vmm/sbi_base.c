@@ -25,4 +25,5 @@ static const struct sbi_ext sbi_base = {
 	.fns		= base_fns,
 	.nr_fns		= ARRAY_SIZE(base_fns),
 };
+
 sbi_ext_register(sbi_base);

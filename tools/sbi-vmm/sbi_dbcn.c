@@ -75,7 +75,7 @@ static void dbcn_write_byte(struct vcpu *vcpu, const struct sbi_call *call,
 static int dbcn_enable(struct vcpu *vcpu)
 {
 	if (vcpu__set_reg(vcpu, DBCN_ENABLE_REG, 1))
-		return pr_errno("KVM_SET_ONE_REG(SBI_EXT DBCN = 1) on vCPU %u: the guest gets the legacy console only",
+		return pr_errno("vCPU %u: KVM_SET_ONE_REG(SBI_EXT DBCN = 1); legacy console only",
 				vcpu->id);
 	return 0;
 }
@@ -94,4 +94,5 @@ static const struct sbi_ext sbi_dbcn = {
 	.nr_fns		= ARRAY_SIZE(dbcn_fns),
 	.vcpu_init	= dbcn_enable,
 };
+
 sbi_ext_register(sbi_dbcn);

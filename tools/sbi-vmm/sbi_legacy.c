@@ -38,4 +38,5 @@ static const struct sbi_ext sbi_legacy_console = {
 	.eid_end	= SBI_EXT_LEGACY_GETCHAR,
 	.handler	= legacy_console,
 };
+
 sbi_ext_register(sbi_legacy_console);

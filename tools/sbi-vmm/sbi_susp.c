@@ -31,4 +31,5 @@ static const struct sbi_ext sbi_susp = {
 	.fns		= susp_fns,
 	.nr_fns		= ARRAY_SIZE(susp_fns),
 };
+
 sbi_ext_register(sbi_susp);

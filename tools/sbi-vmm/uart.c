@@ -187,4 +187,5 @@ static const struct vmm_device uart_device = {
 	.fdt_node	= uart_fdt_node,
 	.stdout_path	= "/soc/serial@10000000",
 };
+
 device_register(uart_device);

@@ -146,10 +146,17 @@ static int vcpu_loop(struct vcpu *vcpu)
 			return VMM_FAILED;
 		}
 		switch (run->exit_reason) {
-		case KVM_EXIT_RISCV_SBI:	sbi__handle_exit(vcpu); break;
-		case KVM_EXIT_MMIO:		mmio__handle_exit(vcpu); break;
-		case KVM_EXIT_RISCV_CSR:	csr__handle_exit(vcpu); break;
-		case KVM_EXIT_INTR:		break;
+		case KVM_EXIT_RISCV_SBI:
+			sbi__handle_exit(vcpu);
+			break;
+		case KVM_EXIT_MMIO:
+			mmio__handle_exit(vcpu);
+			break;
+		case KVM_EXIT_RISCV_CSR:
+			csr__handle_exit(vcpu);
+			break;
+		case KVM_EXIT_INTR:
+			break;
 		case KVM_EXIT_SYSTEM_EVENT:	return system_event(vcpu);
 		default:			return unexpected_exit(vcpu);
 		}

@@ -23,8 +23,14 @@
 #define SZ_4K		((uint64_t)0x1000)
 #define SZ_2M		((uint64_t)0x200000)
 #define SZ_1M		((uint64_t)0x100000)
-#define ALIGN_UP(x, a)	(((x) + (a) - 1) & ~((uint64_t)(a) - 1))
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+
+/* @x rounded up to a multiple of @align, a power of two. */
+static inline uint64_t align_up(uint64_t x, uint64_t align)
+{
+	return (x + align - 1) & ~(align - 1);
+}
 
 /* The VMM's exit status; --help documents them. */
 enum vmm_status {
@@ -154,10 +160,10 @@ struct vm {
 };
 
 /* Messages: the VMM's own go to stderr, one line each, prefixed. */
-void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void pr_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+__printf(1, 2) void pr_err(const char *fmt, ...);
+__printf(1, 2) void pr_info(const char *fmt, ...);
 /* "<what>: <strerror> (<ERRNO>)" for the current errno; returns -1. */
-int pr_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+__printf(1, 2) int pr_errno(const char *fmt, ...);
 
 /* loader.c */
 int loader__plan(const struct vmm_config *cfg, struct boot_layout *layout);

@@ -28,7 +28,6 @@
 #include "test_util.h"
 #include "ucall_common.h"
 
-
 #define SBI_BASE_GET_MVENDORID		4
 #define SBI_BASE_GET_MARCHID		5
 #define SBI_BASE_GET_MIMPID		6
@@ -43,7 +42,6 @@
 /* Register patterns the SBI implementation must leave alone. */
 #define A1_MAGIC			0x5a5a1234c0ffee11UL
 #define ARG_PATTERN(n)			(0xa5a50000f00d0000UL | (n) * 0x101UL)
-
 
 /* Values the host part computes and hands to the guest. */
 static unsigned long expected_impl_version;

@@ -28,7 +28,6 @@
 #include "test_util.h"
 #include "ucall_common.h"
 
-
 #define DBCN_CONSOLE_WRITE		0
 #define DBCN_CONSOLE_READ		1
 #define DBCN_CONSOLE_WRITE_BYTE		2
@@ -155,23 +154,6 @@ static void guest_srst(void)
 
 /* ---- host side ---- */
 
-static void report_exit(struct kvm_vcpu *vcpu)
-{
-	struct kvm_run *run = vcpu->run;
-	struct ucall uc;
-
-	if (get_ucall(vcpu, &uc) == UCALL_ABORT)
-		REPORT_GUEST_ASSERT(uc);
-	if (run->exit_reason == KVM_EXIT_SYSTEM_EVENT)
-		TEST_FAIL("unexpected SYSTEM_EVENT exit, type %u data[0] %#llx",
-			  run->system_event.type,
-			  (unsigned long long)run->system_event.data[0]);
-	TEST_FAIL("unexpected exit %s (SBI EID %#llx FID %#llx)",
-		  exit_reason_str(run->exit_reason),
-		  (unsigned long long)run->riscv_sbi.extension_id,
-		  (unsigned long long)run->riscv_sbi.function_id);
-}
-
 static bool is_test_sbi_exit(struct kvm_run *run)
 {
 	return run->exit_reason == KVM_EXIT_RISCV_SBI &&
@@ -236,7 +218,7 @@ static void run_cases(struct kvm_vcpu *vcpu)
 			continue;
 		}
 		if (get_ucall(vcpu, &uc) != UCALL_DONE)
-			report_exit(vcpu);
+			sbi_test_report_exit(vcpu);
 		TEST_ASSERT(next == nr_cases, "%d of %d calls forwarded", next, nr_cases);
 		return;
 	}
@@ -285,7 +267,7 @@ static void test_dbcn_disabled(void)
 	TEST_ASSERT(val == 0, "DBCN is enabled by default");
 	vcpu_run(vcpu);
 	if (get_ucall(vcpu, &uc) != UCALL_DONE)
-		report_exit(vcpu);
+		sbi_test_report_exit(vcpu);
 	kvm_vm_free(vm);
 }
 
@@ -391,13 +373,13 @@ static void srst_case(unsigned long type, unsigned long reason, bool legacy,
 	vcpu_run(vcpu);
 	if (!exp_event) {
 		if (get_ucall(vcpu, &uc) != UCALL_DONE)
-			report_exit(vcpu);
+			sbi_test_report_exit(vcpu);
 		kvm_vm_free(vm);
 		return;
 	}
 
 	if (run->exit_reason != KVM_EXIT_SYSTEM_EVENT)
-		report_exit(vcpu);
+		sbi_test_report_exit(vcpu);
 	TEST_ASSERT(run->system_event.type == exp_event,
 		    "type %#lx reason %#lx: system event type %u, want %u",
 		    type, reason, run->system_event.type, exp_event);

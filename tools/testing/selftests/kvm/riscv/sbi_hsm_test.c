@@ -41,7 +41,6 @@
 #include "test_util.h"
 #include "ucall_common.h"
 
-
 #define HSM_HART_START			0
 #define HSM_HART_STOP			1
 #define HSM_HART_GET_STATUS		2

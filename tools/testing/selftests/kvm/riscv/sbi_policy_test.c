@@ -40,7 +40,6 @@
 #include "test_util.h"
 #include "ucall_common.h"
 
-
 #define LEGACY_SET_TIMER		0x00
 #define LEGACY_CONSOLE_PUTCHAR		0x01
 #define LEGACY_SHUTDOWN			0x08
@@ -111,9 +110,10 @@ static const char *errno_name(int e)
 #define expect_add(vm, want, what, ...) do {				\
 	struct kvm_riscv_sbi_policy_entry __e[] = { __VA_ARGS__ };	\
 	int __rc = __policy_add(vm, __e, ARRAY_SIZE(__e), 0);		\
+	int __want = (want);						\
 									\
-	TEST_ASSERT(__rc == (want), "%s: %s, want %s", what,		\
-		    errno_name(__rc), errno_name(want));		\
+	TEST_ASSERT(__rc == __want, "%s: %s, want %s", what,		\
+		    errno_name(__rc), errno_name(__want));		\
 } while (0)
 
 #define policy_add(vm, ...)	expect_add(vm, 0, "policy add", __VA_ARGS__)
@@ -231,23 +231,6 @@ static void guest_steps(void)
 	GUEST_DONE();
 }
 
-static void report_exit(struct kvm_vcpu *vcpu)
-{
-	struct kvm_run *run = vcpu->run;
-	struct ucall uc;
-
-	if (get_ucall(vcpu, &uc) == UCALL_ABORT)
-		REPORT_GUEST_ASSERT(uc);
-	if (run->exit_reason == KVM_EXIT_SYSTEM_EVENT)
-		TEST_FAIL("unexpected SYSTEM_EVENT exit, type %u",
-			  run->system_event.type);
-	TEST_FAIL("unexpected exit %s (SBI EID %#llx FID %#llx a0 %#llx)",
-		  exit_reason_str(run->exit_reason),
-		  (unsigned long long)run->riscv_sbi.extension_id,
-		  (unsigned long long)run->riscv_sbi.function_id,
-		  (unsigned long long)run->riscv_sbi.args[0]);
-}
-
 static bool is_test_sbi_exit(struct kvm_run *run)
 {
 	return run->exit_reason == KVM_EXIT_RISCV_SBI &&
@@ -317,7 +300,7 @@ static void run_steps(struct kvm_vcpu *vcpu)
 			break;
 		}
 		if (get_ucall(vcpu, &uc) != UCALL_DONE)
-			report_exit(vcpu);
+			sbi_test_report_exit(vcpu);
 		break;
 	}
 
@@ -515,7 +498,7 @@ static void test_ebusy(void)
 	policy_add(vm, ENTRY(SBI_EXT_VENDOR_START, 1, FWD));
 	vcpu_run(vcpu);
 	if (get_ucall(vcpu, &uc) != UCALL_DONE)
-		report_exit(vcpu);
+		sbi_test_report_exit(vcpu);
 	expect_add(vm, EBUSY, "add after KVM_RUN",
 		   ENTRY(SBI_EXT_VENDOR_START + 1, 1, FWD));
 	expect_add(vm, EBUSY, "DENY after KVM_RUN", ENTRY(SBI_EXT_SRST, 1, DENY));
@@ -936,7 +919,7 @@ static void test_susp_resume(void)
 
 	vcpu_run(vcpu);
 	if (!is_test_sbi_exit(run) || run->riscv_sbi.extension_id != SBI_EXT_SUSP)
-		report_exit(vcpu);
+		sbi_test_report_exit(vcpu);
 	TEST_ASSERT(run->riscv_sbi.function_id == SUSP_SYSTEM_SUSPEND &&
 		    run->riscv_sbi.args[0] == SUSP_TO_RAM &&
 		    run->riscv_sbi.args[1] == entry_gpa &&
@@ -954,7 +937,7 @@ static void test_susp_resume(void)
 
 	vcpu_run(vcpu);
 	if (!is_test_sbi_exit(run) || run->riscv_sbi.extension_id != REPORT_EID)
-		report_exit(vcpu);
+		sbi_test_report_exit(vcpu);
 	vcpu_get_reg(vcpu, RISCV_CORE_REG(regs.pc), &pc);
 	TEST_ASSERT(pc >= entry_gpa && pc < entry_gpa + (susp_entry_rec - susp_entry),
 		    "report from pc %#lx, outside resume_addr %#lx", pc, entry_gpa);
@@ -1033,7 +1016,7 @@ static void *secondary_thread(void *arg)
 	/* Runs until hart_stop; then KVM_RUN blocks until SIGUSR1. */
 	if (__vcpu_run(vcpu) && errno == EINTR)
 		return NULL;
-	report_exit(vcpu);
+	sbi_test_report_exit(vcpu);
 	return NULL;
 }
 
@@ -1066,7 +1049,7 @@ static void test_susp_two_vcpus(void)
 			continue;
 		}
 		if (get_ucall(vcpus[0], &uc) != UCALL_DONE)
-			report_exit(vcpus[0]);
+			sbi_test_report_exit(vcpus[0]);
 		break;
 	}
 	TEST_ASSERT(susp_exits == 1, "%d SUSP exits, want 1 (with hart 1 stopped)",

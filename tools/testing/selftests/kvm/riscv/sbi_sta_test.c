@@ -39,7 +39,6 @@
 /* Not guest RAM: checked against the memslots. */
 #define HOLE_GPA			0x200000000UL
 
-
 struct sta_struct {
 	uint32_t sequence;
 	uint32_t flags;

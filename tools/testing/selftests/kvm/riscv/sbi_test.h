@@ -17,6 +17,7 @@
 #include "kvm_util.h"
 #include "processor.h"
 #include "test_util.h"
+#include "ucall_common.h"
 
 /* SBI v3.0 extension IDs the library's sbi.h does not define. */
 #define SBI_EXT_TIME		0x54494D45
@@ -118,6 +119,30 @@ static inline bool sbi_test_gpa_is_ram(struct kvm_vm *vm, vm_paddr_t gpa)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * Host: fail the test for an exit the caller did not expect, saying what
+ * it was: the guest's failed assertion, a system event, or any other exit
+ * (with the SBI call, for a KVM_EXIT_RISCV_SBI).
+ */
+static inline void __noreturn
+sbi_test_report_exit(struct kvm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	struct ucall uc;
+
+	if (get_ucall(vcpu, &uc) == UCALL_ABORT)
+		REPORT_GUEST_ASSERT(uc);
+	if (run->exit_reason == KVM_EXIT_SYSTEM_EVENT)
+		TEST_FAIL("unexpected SYSTEM_EVENT exit, type %u data[0] %#llx",
+			  run->system_event.type,
+			  (unsigned long long)run->system_event.data[0]);
+	TEST_FAIL("unexpected exit %s (SBI EID %#llx FID %#llx a0 %#llx)",
+		  exit_reason_str(run->exit_reason),
+		  (unsigned long long)run->riscv_sbi.extension_id,
+		  (unsigned long long)run->riscv_sbi.function_id,
+		  (unsigned long long)run->riscv_sbi.args[0]);
 }
 
 struct sbi_test_group {
