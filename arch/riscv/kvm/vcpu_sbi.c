@@ -437,10 +437,21 @@ void kvm_riscv_vcpu_sbi_enter_at(struct kvm_vcpu *vcpu, unsigned long addr,
  * the VM's vCPU xarray, and every vCPU when an ID is not its vCPU index.
  * The hart map is an array by vcpu_id, read without locks: an entry is set
  * once, to a vCPU that lives as long as the VM, and never cleared. It is a
- * cache: while the map or an entry is missing (its allocation failed, or a
- * vCPU is between its publication and kvm_arch_vcpu_postcreate()), the
- * lookup falls back to kvm_get_vcpu_by_id(), so it answers the same.
+ * cache: while the map is missing (its allocation failed) or a vCPU is
+ * between its publication and kvm_arch_vcpu_postcreate(), the lookup falls
+ * back to kvm_get_vcpu_by_id(), so it answers the same. Once every online
+ * vCPU is entered, an ID with no entry has no vCPU: no fallback, no walk.
  */
+
+/**
+ * struct kvm_riscv_sbi_harts - a VM's hart map
+ * @nr: how many vCPUs are entered; incremented after the entry is stored
+ * @vcpus: the vCPUs by vcpu_id
+ */
+struct kvm_riscv_sbi_harts {
+	atomic_t nr;
+	struct kvm_vcpu *vcpus[KVM_MAX_VCPU_IDS];
+};
 
 /**
  * kvm_riscv_vcpu_sbi_postcreate() - enter a new vCPU in the VM's hart map
@@ -452,23 +463,23 @@ void kvm_riscv_vcpu_sbi_enter_at(struct kvm_vcpu *vcpu, unsigned long addr,
  */
 void kvm_riscv_vcpu_sbi_postcreate(struct kvm_vcpu *vcpu)
 {
-	struct kvm_vcpu **harts = READ_ONCE(vcpu->kvm->arch.sbi_harts);
-	struct kvm_vcpu **new;
+	struct kvm_riscv_sbi_harts *map = READ_ONCE(vcpu->kvm->arch.sbi_harts);
+	struct kvm_riscv_sbi_harts *new;
 
-	if (!harts) {
-		new = kvcalloc(KVM_MAX_VCPU_IDS, sizeof(*new),
-			       GFP_KERNEL_ACCOUNT);
+	if (!map) {
+		new = kvzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
 		if (!new)
 			return;
 		/* vCPUs may be created concurrently: one map wins. */
-		harts = cmpxchg(&vcpu->kvm->arch.sbi_harts, NULL, new);
-		if (harts)
+		map = cmpxchg(&vcpu->kvm->arch.sbi_harts, NULL, new);
+		if (map)
 			kvfree(new);
 		else
-			harts = new;
+			map = new;
 	}
-	/* Pairs with the dependency ordering in kvm_riscv_vcpu_sbi_hart(). */
-	smp_store_release(&harts[vcpu->vcpu_id], vcpu);
+	/* Both pair with the reads in kvm_riscv_vcpu_sbi_hart(). */
+	smp_store_release(&map->vcpus[vcpu->vcpu_id], vcpu);
+	atomic_inc_return_release(&map->nr);
 }
 
 /**
@@ -481,10 +492,28 @@ void kvm_riscv_sbi_destroy_vm(struct kvm *kvm)
 	kvm->arch.sbi_harts = NULL;
 }
 
-/* Out of line, so that a hit in the map saves no registers for it. */
-static noinline struct kvm_vcpu *sbi_hart_slow(struct kvm *kvm,
+/*
+ * No entry for @hartid in @map (or no map). Out of line, so that a hit
+ * saves no registers for it.
+ */
+static noinline struct kvm_vcpu *sbi_hart_miss(struct kvm *kvm,
+					       struct kvm_riscv_sbi_harts *map,
 					       unsigned long hartid)
 {
+	struct kvm_vcpu *target;
+	int entered;
+
+	if (!map)
+		return kvm_get_vcpu_by_id(kvm, hartid);
+	/*
+	 * The count, then the entry again. If the count equals the online
+	 * vCPUs read after it, every vCPU online at that point has its entry
+	 * stored, visible to the second read: no vCPU has @hartid.
+	 */
+	entered = atomic_read_acquire(&map->nr);
+	target = READ_ONCE(map->vcpus[hartid]);
+	if (target || entered == atomic_read(&kvm->online_vcpus))
+		return target;
 	return kvm_get_vcpu_by_id(kvm, hartid);
 }
 
@@ -499,15 +528,15 @@ static noinline struct kvm_vcpu *sbi_hart_slow(struct kvm *kvm,
 struct kvm_vcpu *kvm_riscv_vcpu_sbi_hart(struct kvm_vcpu *vcpu,
 					 unsigned long hartid)
 {
-	struct kvm_vcpu **harts = READ_ONCE(vcpu->kvm->arch.sbi_harts);
+	struct kvm_riscv_sbi_harts *map = READ_ONCE(vcpu->kvm->arch.sbi_harts);
 	struct kvm_vcpu *target = NULL;
 
 	if (hartid >= KVM_MAX_VCPU_IDS)
 		return NULL;
 	hartid = array_index_nospec(hartid, KVM_MAX_VCPU_IDS);
-	if (likely(harts))
-		target = READ_ONCE(harts[hartid]);
-	return target ?: sbi_hart_slow(vcpu->kvm, hartid);
+	if (likely(map))
+		target = READ_ONCE(map->vcpus[hartid]);
+	return target ?: sbi_hart_miss(vcpu->kvm, map, hartid);
 }
 
 /**

@@ -506,11 +506,18 @@ static void sbi_test_hart_map(struct kunit *test)
 	atomic_set(&kvm->online_vcpus, ARRAY_SIZE(ids));
 	KUNIT_EXPECT_PTR_EQ(test, kvm_riscv_vcpu_sbi_hart(v[0], 5), v[2]);
 
-	/* In the map: found without the xarray, which is now emptied. */
-	for (i = 0; i < ARRAY_SIZE(ids); i++)
-		kvm_riscv_vcpu_sbi_postcreate(v[i]);
+	/* Two entered, the third published only: it is found the slow way. */
+	kvm_riscv_vcpu_sbi_postcreate(v[0]);
+	kvm_riscv_vcpu_sbi_postcreate(v[1]);
 	KUNIT_ASSERT_NOT_NULL(test, kvm->arch.sbi_harts);
-	atomic_set(&kvm->online_vcpus, 0);
+	KUNIT_EXPECT_PTR_EQ(test, kvm_riscv_vcpu_sbi_hart(v[0], 5), v[2]);
+	KUNIT_EXPECT_NULL(test, kvm_riscv_vcpu_sbi_hart(v[0], 1));
+
+	/*
+	 * All entered: found without the xarray, which is emptied (the count
+	 * of online vCPUs kept, as KVM never lowers it).
+	 */
+	kvm_riscv_vcpu_sbi_postcreate(v[2]);
 	xa_destroy(&kvm->vcpu_array);
 	for (i = 0; i < ARRAY_SIZE(ids); i++)
 		KUNIT_EXPECT_PTR_EQ(test, kvm_riscv_vcpu_sbi_hart(v[0], ids[i]),

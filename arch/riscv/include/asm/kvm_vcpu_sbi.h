@@ -409,6 +409,9 @@ int kvm_riscv_vcpu_write_guest_pa(struct kvm_vcpu *vcpu, gpa_t gpa,
 int kvm_riscv_vcpu_sbi_registry_init(void);
 void kvm_riscv_vcpu_sbi_init(struct kvm_vcpu *vcpu);
 void kvm_riscv_vcpu_sbi_deinit(struct kvm_vcpu *vcpu);
+/* The VM's hart map (vcpu_sbi.c), in struct kvm_arch. */
+struct kvm_riscv_sbi_harts;
+
 void kvm_riscv_vcpu_sbi_postcreate(struct kvm_vcpu *vcpu);
 void kvm_riscv_sbi_destroy_vm(struct kvm *kvm);
 void kvm_riscv_vcpu_sbi_reset(struct kvm_vcpu *vcpu);
