@@ -97,19 +97,19 @@ static bool sbi_fastpath_call(struct kvm_vcpu *vcpu, struct kvm_cpu_context *cp,
 static __always_inline kvm_vcpu_sbi_fn
 sbi_fastpath_fn(struct kvm_vcpu *vcpu, unsigned long eid, unsigned long fid)
 {
-	const struct kvm_vcpu_sbi_extension *ext;
-	int slot;
+	const struct sbi_direct *d;
 
 	/* Legacy calls are never fast. */
 	if (eid <= KVM_SBI_LEGACY_EID_LAST)
 		return NULL;
-	slot = sbi_registry_find_direct(&kvm_riscv_sbi_registry, eid);
-	if (slot < 0 || sbi_ext_state(vcpu, slot) != KVM_SBI_EXT_ENABLED)
+	/* Not fast is told from the entry alone: most calls end here. */
+	d = sbi_registry_direct(&kvm_riscv_sbi_registry, eid);
+	if (d->eid != eid || fid >= BITS_PER_LONG ||
+	    !(d->fast_fids & BIT(fid)))
 		return NULL;
-	ext = kvm_riscv_sbi_registry.exts[slot];
-	if (fid >= BITS_PER_LONG || !(ext->fast_fids & BIT(fid)))
+	if (sbi_ext_state(vcpu, d->slot) != KVM_SBI_EXT_ENABLED)
 		return NULL;
-	return ext->fns[fid];
+	return kvm_riscv_sbi_registry.exts[d->slot]->fns[fid];
 }
 
 /*

@@ -118,7 +118,10 @@ static void sbi_registry_index(struct sbi_registry *reg)
 			continue;
 		d = &reg->direct[sbi_direct_index(best, r->start)];
 		if (d->slot < 0)
-			*d = (struct sbi_direct) { .eid = r->start, .slot = r->slot };
+			*d = (struct sbi_direct) {
+				.eid = r->start, .slot = r->slot,
+				.fast_fids = reg->exts[r->slot]->fast_fids,
+			};
 	}
 }
 
@@ -243,24 +246,31 @@ static long sbi_error_sanitize(long err)
 }
 
 static void sbi_forward(struct kvm_vcpu *vcpu, struct kvm_run *run,
+			const struct kvm_vcpu_sbi_extension *ext,
 			const struct kvm_vcpu_sbi_call *call)
 {
 	struct kvm_vcpu_sbi_context *ctx = &vcpu->arch.sbi_context;
+	int i;
 
 	ctx->forward_pending = true;
+	ctx->forward_ext = ext;
 	ctx->forward_call = *call;
 	vcpu->stat.ecall_exit_stat++;
 
 	run->exit_reason = KVM_EXIT_RISCV_SBI;
 	run->riscv_sbi.extension_id = call->eid;
 	run->riscv_sbi.function_id = call->fid;
-	memcpy(run->riscv_sbi.args, call->args, sizeof(run->riscv_sbi.args));
+	/* Six words: a loop, not a call to the byte-wise memcpy(). */
+	BUILD_BUG_ON(ARRAY_SIZE(run->riscv_sbi.args) != ARRAY_SIZE(call->args));
+	for (i = 0; i < ARRAY_SIZE(call->args); i++)
+		run->riscv_sbi.args[i] = call->args[i];
 	run->riscv_sbi.ret[0] = SBI_ERR_NOT_SUPPORTED;
 	run->riscv_sbi.ret[1] = 0;
 }
 
 /* Finish a call; returns as kvm_riscv_vcpu_exit() (>0 guest, 0 user, <0). */
 static int sbi_complete(struct kvm_vcpu *vcpu, struct kvm_run *run,
+			const struct kvm_vcpu_sbi_extension *ext,
 			const struct kvm_vcpu_sbi_call *call,
 			const struct kvm_vcpu_sbi_return *ret)
 {
@@ -277,7 +287,7 @@ static int sbi_complete(struct kvm_vcpu *vcpu, struct kvm_run *run,
 		cp->sepc += 4;
 		return 1;
 	case KVM_SBI_FORWARD:
-		sbi_forward(vcpu, run, call);
+		sbi_forward(vcpu, run, ext, call);
 		return 0;
 	case KVM_SBI_EXIT:
 		return 0;
@@ -302,23 +312,6 @@ static inline u8 sbi_policy_action(struct kvm_vcpu *vcpu,
 	return kvm_riscv_sbi_policy_action(vcpu->kvm, call->eid, call->fid);
 }
 
-/*
- * The VM's policy forwards @call: the extension serving it, registered
- * whether or not enabled, may vet it first (SUSP checks its arguments).
- */
-static void sbi_policy_forward(const struct kvm_vcpu_sbi_call *call,
-			       struct kvm_vcpu *vcpu,
-			       struct kvm_vcpu_sbi_return *ret)
-{
-	int slot = sbi_registry_find(&kvm_riscv_sbi_registry, call->eid);
-	const struct kvm_vcpu_sbi_extension *ext;
-
-	kvm_vcpu_sbi_forward(ret);
-	ext = slot < 0 ? NULL : kvm_riscv_sbi_registry.exts[slot];
-	if (ext && ext->forward_check)
-		ext->forward_check(vcpu, call, ret);
-}
-
 /**
  * kvm_riscv_vcpu_sbi_ecall() - answer an ecall from VS-mode
  * @vcpu: the calling vCPU
@@ -336,25 +329,32 @@ int kvm_riscv_vcpu_sbi_ecall(struct kvm_vcpu *vcpu, struct kvm_run *run)
 	struct kvm_cpu_context *cp = &vcpu->arch.guest_context;
 	struct kvm_vcpu_sbi_return ret = KVM_SBI_RETURN_INIT;
 	const struct kvm_vcpu_sbi_call call = KVM_SBI_CALL_FROM_REGS(cp);
-	const struct kvm_vcpu_sbi_extension *ext;
-	int slot;
+	int slot = sbi_registry_find(&kvm_riscv_sbi_registry, call.eid);
+	const struct kvm_vcpu_sbi_extension *ext =
+		slot < 0 ? NULL : kvm_riscv_sbi_registry.exts[slot];
 
 	switch (sbi_policy_action(vcpu, &call)) {
 	case KVM_RISCV_SBI_POLICY_FORWARD:
-		sbi_policy_forward(&call, vcpu, &ret);
+		/*
+		 * The extension serving the call, registered whether or not
+		 * enabled, may vet it first (SUSP checks its arguments).
+		 */
+		kvm_vcpu_sbi_forward(&ret);
+		if (ext && ext->forward_check)
+			ext->forward_check(vcpu, &call, &ret);
 		break;
 	case KVM_RISCV_SBI_POLICY_HANDLE:
-		slot = sbi_registry_enabled_slot(vcpu, call.eid);
-		ext = slot < 0 ? NULL : kvm_riscv_sbi_registry.exts[slot];
-		if (ext && ext->handler)
+		if (!ext || sbi_ext_state(vcpu, slot) != KVM_SBI_EXT_ENABLED)
+			break;	/* SBI_ERR_NOT_SUPPORTED */
+		if (ext->handler)
 			ext->handler(vcpu, &call, &ret);
-		else if (ext && call.fid < ext->nr_fns && ext->fns[call.fid])
+		else if (call.fid < ext->nr_fns && ext->fns[call.fid])
 			ext->fns[call.fid](vcpu, &call, &ret);
 		break;
 	}
 	/* KVM_RISCV_SBI_POLICY_DENY: ret is already SBI_ERR_NOT_SUPPORTED. */
 
-	return sbi_complete(vcpu, run, &call, &ret);
+	return sbi_complete(vcpu, run, ext, &call, &ret);
 }
 
 /**
@@ -378,15 +378,12 @@ int kvm_riscv_vcpu_sbi_return(struct kvm_vcpu *vcpu, struct kvm_run *run)
 		.err_val = run->riscv_sbi.ret[0],
 		.out_val = run->riscv_sbi.ret[1],
 	};
-	const struct kvm_vcpu_sbi_extension *ext;
-	int slot;
+	const struct kvm_vcpu_sbi_extension *ext = ctx->forward_ext;
 
 	if (!ctx->forward_pending)
 		return 0;
 	ctx->forward_pending = false;
 
-	slot = sbi_registry_find(&kvm_riscv_sbi_registry, call->eid);
-	ext = slot < 0 ? NULL : kvm_riscv_sbi_registry.exts[slot];
 	if (ext && ext->forward_done && ext->forward_done(vcpu, call, &answer))
 		return 0;
 

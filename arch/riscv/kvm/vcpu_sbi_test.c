@@ -271,14 +271,14 @@ static void sbi_test_complete_return(struct kunit *test)
 	};
 
 	sbi_test_set_regs(ctx->vcpu, 0, 0, 0);
-	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, ctx->run, &call, &ret), 1);
+	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, ctx->run, NULL, &call, &ret), 1);
 	KUNIT_EXPECT_EQ(test, (long)cp->a0, SBI_ERR_DENIED);
 	KUNIT_EXPECT_EQ(test, cp->a1, 42UL);
 	KUNIT_EXPECT_EQ(test, cp->sepc, 0x80001004UL);
 
 	/* Legacy: a0 is function specific and not clamped; a1 is preserved. */
 	sbi_test_set_regs(ctx->vcpu, 0, 0, 0);
-	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, ctx->run, &legacy,
+	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, ctx->run, NULL, &legacy,
 					   &legacy_ret), 1);
 	KUNIT_EXPECT_EQ(test, cp->a0, 5UL);
 	KUNIT_EXPECT_EQ(test, cp->a1, 0x1111UL);
@@ -293,12 +293,12 @@ static void sbi_test_complete_other(struct kunit *test)
 	struct kvm_vcpu_sbi_return ret = { .outcome = KVM_SBI_EXIT };
 
 	sbi_test_set_regs(ctx->vcpu, 0, 0, 7);
-	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, ctx->run, &call, &ret), 0);
+	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, ctx->run, NULL, &call, &ret), 0);
 	ret.outcome = KVM_SBI_REDIRECTED;
-	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, ctx->run, &call, &ret), 1);
+	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, ctx->run, NULL, &call, &ret), 1);
 	ret.outcome = KVM_SBI_FAILED;
 	ret.host_err = -ENOMEM;
-	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, ctx->run, &call, &ret),
+	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, ctx->run, NULL, &call, &ret),
 			-ENOMEM);
 	/* None of these touches the guest's registers. */
 	KUNIT_EXPECT_EQ(test, cp->a0, 7UL);
@@ -320,7 +320,9 @@ static void sbi_test_forward_once(struct kunit *test)
 
 	sbi_test_set_regs(ctx->vcpu, 0, 0, 0);
 	memset(run->riscv_sbi.ret, 0x5a, sizeof(run->riscv_sbi.ret));
-	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, run, &call, &ret), 0);
+	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, run,
+					   sbi_test_lookup(call.eid), &call,
+					   &ret), 0);
 	KUNIT_EXPECT_EQ(test, run->exit_reason, KVM_EXIT_RISCV_SBI);
 	KUNIT_EXPECT_EQ(test, run->riscv_sbi.extension_id, call.eid);
 	KUNIT_EXPECT_EQ(test, run->riscv_sbi.function_id, 9UL);
@@ -355,7 +357,7 @@ static void sbi_test_forward_legacy(struct kunit *test)
 	const struct kvm_vcpu_sbi_return ret = { .outcome = KVM_SBI_FORWARD };
 
 	sbi_test_set_regs(ctx->vcpu, 0, 0, 0);
-	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, ctx->run, &call, &ret), 0);
+	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, ctx->run, NULL, &call, &ret), 0);
 	ctx->run->riscv_sbi.ret[0] = 'x';
 	ctx->run->riscv_sbi.ret[1] = 99;
 	kvm_riscv_vcpu_sbi_return(ctx->vcpu, ctx->run);

@@ -211,12 +211,15 @@ enum kvm_vcpu_sbi_ext_state {
  * @ext_state: enum kvm_vcpu_sbi_ext_state per registered extension
  * @forward_pending: a KVM_EXIT_RISCV_SBI awaits its answer
  * @hsm_suspended: the vCPU is in HSM hart_suspend (read by other vCPUs)
+ * @forward_ext: the extension serving the forwarded call, or NULL (for
+ *	its forward_done hook)
  * @forward_call: the forwarded call, as the guest made it
  */
 struct kvm_vcpu_sbi_context {
 	u8 ext_state[KVM_SBI_MAX_EXTS];
 	bool forward_pending;
 	bool hsm_suspended;
+	const struct kvm_vcpu_sbi_extension *forward_ext;
 	struct kvm_vcpu_sbi_call forward_call;
 };
 
