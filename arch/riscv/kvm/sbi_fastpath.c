@@ -207,7 +207,7 @@ static noinstr enum kvm_sbi_fastpath sbi_fastpath_run(struct kvm_vcpu *vcpu,
  * kernel. The answer is written back as the normal path writes it
  * (kvm_riscv_vcpu_sbi_ecall()), so the guest cannot tell the paths apart.
  * Up to the policy, the decision makes no calls and needs no stack frame:
- * an ecall that is not fast pays about 45 instructions for it.
+ * an ecall that is not fast pays about 33 instructions for it.
  *
  * Runs while the CPU is still in the guest state of RCU, lockdep and
  * context tracking (between guest_state_enter_irqoff() and
