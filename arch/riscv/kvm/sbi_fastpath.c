@@ -89,27 +89,38 @@ static bool sbi_fastpath_call(struct kvm_vcpu *vcpu, struct kvm_cpu_context *cp,
 }
 
 /*
- * The fast function for the call the guest made, or NULL if it is not
- * fast: legacy, not in the registry's direct table (EID ranges are never
- * fast), not enabled, or not marked. Makes no calls, so that an ecall that
- * is not fast costs no stack frame here.
+ * Is the call the guest made fast? If so, @fn is its fast function (never
+ * NULL: the registry refuses a fast FID without one). Not fast: legacy,
+ * not in the registry's direct table (EID ranges are never fast), not
+ * marked, or not enabled. Makes no calls, so that an ecall that is not
+ * fast costs no stack frame here.
  */
-static __always_inline kvm_vcpu_sbi_fn
-sbi_fastpath_fn(struct kvm_vcpu *vcpu, unsigned long eid, unsigned long fid)
+static __always_inline bool sbi_fastpath_fn(struct kvm_vcpu *vcpu,
+					    unsigned long eid,
+					    unsigned long fid,
+					    kvm_vcpu_sbi_fn *fn)
 {
+	const struct kvm_vcpu_sbi_extension *ext;
 	const struct sbi_direct *d;
 
 	/* Legacy calls are never fast. */
 	if (eid <= KVM_SBI_LEGACY_EID_LAST)
-		return NULL;
-	/* Not fast is told from the entry alone: most calls end here. */
+		return false;
+	/* Most calls end here: not in the table, or not a fast function. */
 	d = sbi_registry_direct(&kvm_riscv_sbi_registry, eid);
-	if (d->eid != eid || fid >= BITS_PER_LONG ||
-	    !(d->fast_fids & BIT(fid)))
-		return NULL;
+	if (d->eid != eid)
+		return false;
+	ext = d->ext;
+	if (fid >= BITS_PER_LONG || !(ext->fast_fids & BIT(fid)))
+		return false;
 	if (sbi_ext_state(vcpu, d->slot) != KVM_SBI_EXT_ENABLED)
-		return NULL;
-	return kvm_riscv_sbi_registry.exts[d->slot]->fns[fid];
+		return false;
+	/*
+	 * fast_fids lies within fns[] (checked at registration), but not
+	 * under speculation: the guest's FID indexes function pointers.
+	 */
+	*fn = ext->fns[array_index_nospec(fid, ext->nr_fns)];
+	return true;
 }
 
 /*
@@ -234,10 +245,8 @@ noinstr enum kvm_sbi_fastpath kvm_riscv_vcpu_sbi_fastpath(struct kvm_vcpu *vcpu)
 		return KVM_SBI_FAST_NONE;
 
 	/* The null EID (fn NULL) is answered with no lookup at all. */
-	if (likely(!null_eid || cp->a7 != null_eid)) {
-		fn = sbi_fastpath_fn(vcpu, cp->a7, cp->a6);
-		if (!fn)
-			return KVM_SBI_FAST_NONE;
-	}
+	if (likely(!null_eid || cp->a7 != null_eid) &&
+	    !sbi_fastpath_fn(vcpu, cp->a7, cp->a6, &fn))
+		return KVM_SBI_FAST_NONE;
 	return sbi_fastpath_run(vcpu, fn);
 }

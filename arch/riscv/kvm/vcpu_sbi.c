@@ -109,7 +109,7 @@ static void sbi_registry_index(struct sbi_registry *reg)
 	}
 	reg->mult = best;
 	for (i = 0; i < SBI_DIRECT_SIZE; i++)
-		reg->direct[i] = (struct sbi_direct) { .eid = 0, .slot = -1 };
+		reg->direct[i] = (struct sbi_direct) { .slot = -1 };
 	for (i = 0; i < reg->nr; i++) {
 		const struct sbi_range *r = &reg->ranges[i];
 		struct sbi_direct *d;
@@ -120,7 +120,7 @@ static void sbi_registry_index(struct sbi_registry *reg)
 		if (d->slot < 0)
 			*d = (struct sbi_direct) {
 				.eid = r->start, .slot = r->slot,
-				.fast_fids = reg->exts[r->slot]->fast_fids,
+				.ext = reg->exts[r->slot],
 			};
 	}
 }
@@ -196,6 +196,12 @@ static int sbi_registry_build(struct sbi_registry *reg,
 	}
 	reg->nr = nr;
 	sbi_registry_index(reg);
+	/* Fast functions the fast path cannot find (a collision, EID < 16). */
+	for (i = 0; i < nr; i++) {
+		if (exts[i]->fast_fids &&
+		    sbi_registry_find_direct(reg, exts[i]->eid_start) != (int)i)
+			return -EINVAL;
+	}
 	return 0;
 }
 
@@ -226,9 +232,13 @@ int __init kvm_riscv_vcpu_sbi_registry_init(void)
 const struct kvm_vcpu_sbi_extension *
 kvm_riscv_vcpu_sbi_find_ext(struct kvm_vcpu *vcpu, unsigned long eid)
 {
-	int slot = sbi_registry_enabled_slot(vcpu, eid);
+	const struct kvm_vcpu_sbi_extension *ext;
+	int slot;
 
-	return slot < 0 ? NULL : kvm_riscv_sbi_registry.exts[slot];
+	ext = sbi_registry_lookup(&kvm_riscv_sbi_registry, eid, &slot);
+	if (!ext || sbi_ext_state(vcpu, slot) != KVM_SBI_EXT_ENABLED)
+		return NULL;
+	return ext;
 }
 
 static bool sbi_eid_is_legacy(unsigned long eid)
@@ -329,9 +339,11 @@ int kvm_riscv_vcpu_sbi_ecall(struct kvm_vcpu *vcpu, struct kvm_run *run)
 	struct kvm_cpu_context *cp = &vcpu->arch.guest_context;
 	struct kvm_vcpu_sbi_return ret = KVM_SBI_RETURN_INIT;
 	const struct kvm_vcpu_sbi_call call = KVM_SBI_CALL_FROM_REGS(cp);
-	int slot = sbi_registry_find(&kvm_riscv_sbi_registry, call.eid);
-	const struct kvm_vcpu_sbi_extension *ext =
-		slot < 0 ? NULL : kvm_riscv_sbi_registry.exts[slot];
+	const struct kvm_vcpu_sbi_extension *ext;
+	kvm_vcpu_sbi_fn fn;
+	int slot;
+
+	ext = sbi_registry_lookup(&kvm_riscv_sbi_registry, call.eid, &slot);
 
 	switch (sbi_policy_action(vcpu, &call)) {
 	case KVM_RISCV_SBI_POLICY_FORWARD:
@@ -346,10 +358,14 @@ int kvm_riscv_vcpu_sbi_ecall(struct kvm_vcpu *vcpu, struct kvm_run *run)
 	case KVM_RISCV_SBI_POLICY_HANDLE:
 		if (!ext || sbi_ext_state(vcpu, slot) != KVM_SBI_EXT_ENABLED)
 			break;	/* SBI_ERR_NOT_SUPPORTED */
-		if (ext->handler)
+		if (ext->handler) {
 			ext->handler(vcpu, &call, &ret);
-		else if (call.fid < ext->nr_fns && ext->fns[call.fid])
-			ext->fns[call.fid](vcpu, &call, &ret);
+		} else if (call.fid < ext->nr_fns) {
+			/* The guest's FID indexes a table of functions. */
+			fn = ext->fns[array_index_nospec(call.fid, ext->nr_fns)];
+			if (fn)
+				fn(vcpu, &call, &ret);
+		}
 		break;
 	}
 	/* KVM_RISCV_SBI_POLICY_DENY: ret is already SBI_ERR_NOT_SUPPORTED. */
@@ -432,56 +448,49 @@ void kvm_riscv_vcpu_sbi_enter_at(struct kvm_vcpu *vcpu, unsigned long addr,
  * The hart map: SBI calls name harts by ID (HSM, and the hart masks of
  * IPI and RFENCE), one lookup per hart named. kvm_get_vcpu_by_id() walks
  * the VM's vCPU xarray, and every vCPU when an ID is not its vCPU index.
- * The hart map is an array by vcpu_id, read without locks: an entry is set
- * once, to a vCPU that lives as long as the VM, and never cleared. It is a
- * cache: while the map is missing (its allocation failed) or a vCPU is
- * between its publication and kvm_arch_vcpu_postcreate(), the lookup falls
- * back to kvm_get_vcpu_by_id(), so it answers the same. Once every online
- * vCPU is entered, an ID with no entry has no vCPU: no fallback, no walk.
+ * The hart map (kvm->arch.sbi_harts) is an array by vcpu_id, allocated
+ * with the VM and read without locks: an entry is set once, to a vCPU that
+ * lives as long as the VM, and never cleared; kvm->arch.sbi_harts_nr
+ * counts them. A vCPU between its publication and
+ * kvm_arch_vcpu_postcreate() has no entry yet: the lookup then falls back
+ * to kvm_get_vcpu_by_id(), so it answers the same. Once every online vCPU
+ * is entered, an ID with no entry has no vCPU: no fallback, no walk.
  */
 
 /**
- * struct kvm_riscv_sbi_harts - a VM's hart map
- * @nr: how many vCPUs are entered; incremented after the entry is stored
- * @vcpus: the vCPUs by vcpu_id
+ * kvm_riscv_sbi_init_vm() - allocate the VM's hart map
+ * @kvm: the VM being created (from kvm_arch_init_vm())
+ *
+ * Return: 0 or -ENOMEM.
  */
-struct kvm_riscv_sbi_harts {
-	atomic_t nr;
-	struct kvm_vcpu *vcpus[KVM_MAX_VCPU_IDS];
-};
+int kvm_riscv_sbi_init_vm(struct kvm *kvm)
+{
+	kvm->arch.sbi_harts = kvcalloc(KVM_MAX_VCPU_IDS,
+				       sizeof(*kvm->arch.sbi_harts),
+				       GFP_KERNEL_ACCOUNT);
+	atomic_set(&kvm->arch.sbi_harts_nr, 0);
+	return kvm->arch.sbi_harts ? 0 : -ENOMEM;
+}
 
 /**
  * kvm_riscv_vcpu_sbi_postcreate() - enter a new vCPU in the VM's hart map
  * @vcpu: a vCPU KVM has just published (from kvm_arch_vcpu_postcreate())
  *
  * Not earlier: kvm_arch_vcpu_create() also runs for a vCPU whose ID turns
- * out to be taken, which is then destroyed. Allocates the map on the VM's
- * first call; a failed allocation only leaves lookups on the slow path.
+ * out to be taken, which is then destroyed.
  */
 void kvm_riscv_vcpu_sbi_postcreate(struct kvm_vcpu *vcpu)
 {
-	struct kvm_riscv_sbi_harts *map = READ_ONCE(vcpu->kvm->arch.sbi_harts);
-	struct kvm_riscv_sbi_harts *new;
+	struct kvm_arch *arch = &vcpu->kvm->arch;
 
-	if (!map) {
-		new = kvzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
-		if (!new)
-			return;
-		/* vCPUs may be created concurrently: one map wins. */
-		map = cmpxchg(&vcpu->kvm->arch.sbi_harts, NULL, new);
-		if (map)
-			kvfree(new);
-		else
-			map = new;
-	}
-	/* Both pair with the reads in kvm_riscv_vcpu_sbi_hart(). */
-	smp_store_release(&map->vcpus[vcpu->vcpu_id], vcpu);
-	atomic_inc_return_release(&map->nr);
+	/* Both pair with the reads in sbi_hart_miss(). */
+	smp_store_release(&arch->sbi_harts[vcpu->vcpu_id], vcpu);
+	atomic_inc_return_release(&arch->sbi_harts_nr);
 }
 
 /**
  * kvm_riscv_sbi_destroy_vm() - free the VM's hart map
- * @kvm: the VM, whose vCPUs are destroyed
+ * @kvm: the VM, whose vCPUs are destroyed (or were never created)
  */
 void kvm_riscv_sbi_destroy_vm(struct kvm *kvm)
 {
@@ -490,25 +499,22 @@ void kvm_riscv_sbi_destroy_vm(struct kvm *kvm)
 }
 
 /*
- * No entry for @hartid in @map (or no map). Out of line, so that a hit
- * saves no registers for it.
+ * No entry for @hartid in the map. Out of line, so that a hit saves no
+ * registers for it.
  */
 static noinline struct kvm_vcpu *sbi_hart_miss(struct kvm *kvm,
-					       struct kvm_riscv_sbi_harts *map,
 					       unsigned long hartid)
 {
 	struct kvm_vcpu *target;
 	int entered;
 
-	if (!map)
-		return kvm_get_vcpu_by_id(kvm, hartid);
 	/*
 	 * The count, then the entry again. If the count equals the online
 	 * vCPUs read after it, every vCPU online at that point has its entry
 	 * stored, visible to the second read: no vCPU has @hartid.
 	 */
-	entered = atomic_read_acquire(&map->nr);
-	target = READ_ONCE(map->vcpus[hartid]);
+	entered = atomic_read_acquire(&kvm->arch.sbi_harts_nr);
+	target = READ_ONCE(kvm->arch.sbi_harts[hartid]);
 	if (target || entered == atomic_read(&kvm->online_vcpus))
 		return target;
 	return kvm_get_vcpu_by_id(kvm, hartid);
@@ -525,15 +531,13 @@ static noinline struct kvm_vcpu *sbi_hart_miss(struct kvm *kvm,
 struct kvm_vcpu *kvm_riscv_vcpu_sbi_hart(struct kvm_vcpu *vcpu,
 					 unsigned long hartid)
 {
-	struct kvm_riscv_sbi_harts *map = READ_ONCE(vcpu->kvm->arch.sbi_harts);
-	struct kvm_vcpu *target = NULL;
+	struct kvm_vcpu *target;
 
 	if (hartid >= KVM_MAX_VCPU_IDS)
 		return NULL;
 	hartid = array_index_nospec(hartid, KVM_MAX_VCPU_IDS);
-	if (likely(map))
-		target = READ_ONCE(map->vcpus[hartid]);
-	return target ?: sbi_hart_miss(vcpu->kvm, map, hartid);
+	target = READ_ONCE(vcpu->kvm->arch.sbi_harts[hartid]);
+	return target ?: sbi_hart_miss(vcpu->kvm, hartid);
 }
 
 /**

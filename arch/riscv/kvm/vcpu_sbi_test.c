@@ -100,6 +100,8 @@ static void sbi_test_direct_table(struct kunit *test)
 							  r->start)];
 		KUNIT_EXPECT_EQ_MSG(test, d->eid, r->start, "EID %#x", r->start);
 		KUNIT_EXPECT_EQ(test, d->slot, (s8)r->slot);
+		KUNIT_EXPECT_PTR_EQ(test, d->ext,
+				    kvm_riscv_sbi_registry.exts[r->slot]);
 		direct++;
 	}
 	KUNIT_EXPECT_GE(test, direct, 8U);	/* BASE, TIME, IPI, ... */
@@ -199,6 +201,10 @@ static void sbi_test_registry_rejects(struct kunit *test)
 		.eid_start = 30, .eid_end = 31, .onereg_idx = 1,
 		.fns = sbi_test_fns, .nr_fns = 1, .fast_fids = BIT(0),
 	};
+	static const struct kvm_vcpu_sbi_extension fast_small_eid = {
+		.eid_start = 3, .eid_end = 3, .onereg_idx = 1,
+		.fns = sbi_test_fns, .nr_fns = 1, .fast_fids = BIT(0),
+	};
 	static const struct kvm_vcpu_sbi_extension fast_ok = {
 		.eid_start = 30, .eid_end = 30, .onereg_idx = 1,
 		.fns = sbi_test_fns, .nr_fns = 1, .fast_fids = BIT(0),
@@ -221,6 +227,7 @@ static void sbi_test_registry_rejects(struct kunit *test)
 		{ &state_no_ops, -EINVAL },
 		{ &fast_past_fns, -EINVAL },	/* fast FID with no function */
 		{ &fast_range, -EINVAL },	/* fast function of a range */
+		{ &fast_small_eid, -EINVAL },	/* not in the direct table */
 		{ &fast_ok, 0 },
 	};
 	const struct kvm_vcpu_sbi_extension *ok = SBI_TEST_EXT(10, 20, 0);
@@ -345,6 +352,42 @@ static void sbi_test_forward_once(struct kunit *test)
 	kvm_riscv_vcpu_sbi_return(ctx->vcpu, run);
 	KUNIT_EXPECT_EQ(test, cp->a1, 77UL);
 	KUNIT_EXPECT_EQ(test, cp->sepc, 0x80001004UL);
+}
+
+static unsigned long sbi_test_done_answer;
+
+static bool sbi_test_forward_done(struct kvm_vcpu *vcpu,
+				  const struct kvm_vcpu_sbi_call *call,
+				  const struct kvm_vcpu_sbi_return *answer)
+{
+	sbi_test_done_answer = answer->out_val;
+	return true;	/* it set the guest's state itself */
+}
+
+/* The forwarded call's extension gets userspace's answer (SUSP's way). */
+static void sbi_test_forward_done_hook(struct kunit *test)
+{
+	static const struct kvm_vcpu_sbi_extension ext = {
+		.eid_start = 30, .eid_end = 30,
+		.onereg_idx = KVM_SBI_NO_ONEREG,
+		.forward_done = sbi_test_forward_done,
+	};
+	struct sbi_test_ctx *ctx = test->priv;
+	struct kvm_cpu_context *cp = &ctx->vcpu->arch.guest_context;
+	const struct kvm_vcpu_sbi_call call = { .eid = 30 };
+	const struct kvm_vcpu_sbi_return ret = { .outcome = KVM_SBI_FORWARD };
+
+	sbi_test_set_regs(ctx->vcpu, 0, 0, 0);
+	sbi_test_done_answer = 0;
+	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, ctx->run, &ext, &call,
+					   &ret), 0);
+	ctx->run->riscv_sbi.ret[0] = 0;
+	ctx->run->riscv_sbi.ret[1] = 77;
+	kvm_riscv_vcpu_sbi_return(ctx->vcpu, ctx->run);
+	KUNIT_EXPECT_EQ(test, sbi_test_done_answer, 77UL);
+	/* The hook took over: no write-back, no step over the ecall. */
+	KUNIT_EXPECT_EQ(test, cp->a1, 0x1111UL);
+	KUNIT_EXPECT_EQ(test, cp->sepc, 0x80001000UL);
 }
 
 static void sbi_test_forward_legacy(struct kunit *test)
@@ -479,18 +522,28 @@ static void sbi_test_busy_after_run(struct kunit *test)
 			-EBUSY);
 }
 
+static void sbi_test_free_harts(void *kvm)
+{
+	kvm_riscv_sbi_destroy_vm(kvm);
+}
+
 /*
- * Hart IDs: the map answers once a vCPU is entered, as kvm_get_vcpu_by_id()
- * does before it; hart masks name vCPUs only, and do not wrap.
+ * Hart IDs: the map answers once a vCPU is entered, kvm_get_vcpu_by_id()
+ * while a published vCPU is not; once all are, an ID without an entry has
+ * no vCPU. Hart masks name vCPUs only, and do not wrap.
  */
 static void sbi_test_hart_map(struct kunit *test)
 {
 	struct sbi_test_ctx *ctx = test->priv;
 	static const unsigned int ids[] = { 0, 2, 5 };
 	struct kvm *kvm = ctx->vcpu->kvm;
-	struct kvm_vcpu *v[ARRAY_SIZE(ids)];
+	struct kvm_vcpu *v[ARRAY_SIZE(ids)], *stray;
 	unsigned int i;
 
+	KUNIT_ASSERT_EQ(test, kvm_riscv_sbi_init_vm(kvm), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							sbi_test_free_harts,
+							kvm), 0);
 	xa_init(&kvm->vcpu_array);
 	for (i = 0; i < ARRAY_SIZE(ids); i++) {
 		v[i] = kunit_kzalloc(test, sizeof(*v[i]), GFP_KERNEL);
@@ -511,20 +564,26 @@ static void sbi_test_hart_map(struct kunit *test)
 	/* Two entered, the third published only: it is found the slow way. */
 	kvm_riscv_vcpu_sbi_postcreate(v[0]);
 	kvm_riscv_vcpu_sbi_postcreate(v[1]);
-	KUNIT_ASSERT_NOT_NULL(test, kvm->arch.sbi_harts);
 	KUNIT_EXPECT_PTR_EQ(test, kvm_riscv_vcpu_sbi_hart(v[0], 5), v[2]);
 	KUNIT_EXPECT_NULL(test, kvm_riscv_vcpu_sbi_hart(v[0], 1));
 
 	/*
-	 * All entered: found without the xarray, which is emptied (the count
-	 * of online vCPUs kept, as KVM never lowers it).
+	 * All entered: found in the map alone. The xarray now holds, where
+	 * v[0] was, a stray vCPU with ID 1 that is not in the map: the slow
+	 * way would find it, the map says that hart 1 does not exist.
 	 */
 	kvm_riscv_vcpu_sbi_postcreate(v[2]);
+	stray = kunit_kzalloc(test, sizeof(*stray), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, stray);
+	stray->kvm = kvm;
+	stray->vcpu_id = 1;
+	xa_store(&kvm->vcpu_array, 0, stray, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, kvm_get_vcpu_by_id(kvm, 1), stray);
+	KUNIT_EXPECT_NULL(test, kvm_riscv_vcpu_sbi_hart(v[0], 1));
 	xa_destroy(&kvm->vcpu_array);
 	for (i = 0; i < ARRAY_SIZE(ids); i++)
 		KUNIT_EXPECT_PTR_EQ(test, kvm_riscv_vcpu_sbi_hart(v[0], ids[i]),
 				    v[i]);
-	KUNIT_EXPECT_NULL(test, kvm_riscv_vcpu_sbi_hart(v[0], 1));
 	KUNIT_EXPECT_NULL(test, kvm_riscv_vcpu_sbi_hart(v[0], KVM_MAX_VCPU_IDS));
 	KUNIT_EXPECT_NULL(test, kvm_riscv_vcpu_sbi_hart(v[0], -1UL));
 
@@ -538,9 +597,6 @@ static void sbi_test_hart_map(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, kvm_riscv_vcpu_sbi_hart_mask_valid(v[0], 0x1, KVM_MAX_VCPU_IDS));
 	/* Harts -2 and -1 are absent, and the next one must not be hart 0. */
 	KUNIT_EXPECT_FALSE(test, kvm_riscv_vcpu_sbi_hart_mask_valid(v[0], 0x4, -2UL));
-
-	kvm_riscv_sbi_destroy_vm(kvm);
-	KUNIT_EXPECT_NULL(test, kvm->arch.sbi_harts);
 }
 
 static struct kunit_case sbi_test_cases[] = {
@@ -553,6 +609,7 @@ static struct kunit_case sbi_test_cases[] = {
 	KUNIT_CASE(sbi_test_complete_return),
 	KUNIT_CASE(sbi_test_complete_other),
 	KUNIT_CASE(sbi_test_forward_once),
+	KUNIT_CASE(sbi_test_forward_done_hook),
 	KUNIT_CASE(sbi_test_forward_legacy),
 	KUNIT_CASE(sbi_test_dispatch_base),
 	KUNIT_CASE(sbi_test_disabled_is_invisible),

@@ -143,9 +143,11 @@ typedef void (*kvm_vcpu_sbi_fn)(struct kvm_vcpu *vcpu,
  *	registry refuses the descriptor otherwise). It runs with interrupts
  *	and preemption off and without kvm->srcu; it must not sleep or change
  *	the guest's registers (its @call is read from them in place), and
- *	must answer with KVM_SBI_RETURN, or with KVM_SBI_FORWARD before it
+ *	must answer with KVM_SBI_RETURN and an error code the spec defines
+ *	(the fast path does not check it), or with KVM_SBI_FORWARD before it
  *	changed anything (the call is then made again on the normal path,
- *	which forwards it)
+ *	which forwards it); any other outcome, KVM_SBI_FAILED included, is
+ *	a bug, warned about once and answered SBI_ERR_FAILURE
  * @handler: one function for every call, for extensions that do not
  *	select by FID (legacy calls, forwarded ranges)
  * @probe: 0 if unavailable on @vcpu, else the value BASE probe_extension
@@ -412,9 +414,7 @@ int kvm_riscv_vcpu_write_guest_pa(struct kvm_vcpu *vcpu, gpa_t gpa,
 int kvm_riscv_vcpu_sbi_registry_init(void);
 void kvm_riscv_vcpu_sbi_init(struct kvm_vcpu *vcpu);
 void kvm_riscv_vcpu_sbi_deinit(struct kvm_vcpu *vcpu);
-/* The VM's hart map (vcpu_sbi.c), in struct kvm_arch. */
-struct kvm_riscv_sbi_harts;
-
+int kvm_riscv_sbi_init_vm(struct kvm *kvm);
 void kvm_riscv_vcpu_sbi_postcreate(struct kvm_vcpu *vcpu);
 void kvm_riscv_sbi_destroy_vm(struct kvm *kvm);
 void kvm_riscv_vcpu_sbi_reset(struct kvm_vcpu *vcpu);
