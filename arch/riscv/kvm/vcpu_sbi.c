@@ -91,6 +91,20 @@ static unsigned int sbi_direct_collisions(const struct sbi_registry *reg,
  * is the first of a fixed sequence of odd numbers with no collision (the
  * best one otherwise: an EID left out is still found by range search).
  */
+/* Fill the next row of @reg->fast with the fast functions of @ext. */
+static const kvm_vcpu_sbi_fn *
+sbi_registry_fast_row(struct sbi_registry *reg,
+		      const struct kvm_vcpu_sbi_extension *ext)
+{
+	kvm_vcpu_sbi_fn *row = reg->fast[reg->nr_fast++];
+	unsigned long fid;
+
+	/* sbi_ext_check() made sure that each fast FID has a function. */
+	for_each_set_bit(fid, &ext->fast_fids, BITS_PER_LONG)
+		row[fid] = ext->fns[fid];
+	return row;
+}
+
 static void sbi_registry_index(struct sbi_registry *reg)
 {
 	u32 mult, best = 0x9e3779b1;
@@ -110,6 +124,8 @@ static void sbi_registry_index(struct sbi_registry *reg)
 	reg->mult = best;
 	for (i = 0; i < SBI_DIRECT_SIZE; i++)
 		reg->direct[i] = (struct sbi_direct) { .slot = -1 };
+	memset(reg->fast, 0, sizeof(reg->fast));
+	reg->nr_fast = 0;
 	for (i = 0; i < reg->nr; i++) {
 		const struct sbi_range *r = &reg->ranges[i];
 		struct sbi_direct *d;
@@ -117,11 +133,12 @@ static void sbi_registry_index(struct sbi_registry *reg)
 		if (r->start != r->end || r->start < SBI_SMALL_EIDS)
 			continue;
 		d = &reg->direct[sbi_direct_index(best, r->start)];
-		if (d->slot < 0)
-			*d = (struct sbi_direct) {
-				.eid = r->start, .slot = r->slot,
-				.ext = reg->exts[r->slot],
-			};
+		if (d->slot >= 0)
+			continue;
+		*d = (struct sbi_direct) { .eid = r->start, .slot = r->slot };
+		if (reg->exts[r->slot]->fast_fids &&
+		    reg->nr_fast < SBI_MAX_FAST_EXTS)
+			d->fast = sbi_registry_fast_row(reg, reg->exts[r->slot]);
 	}
 }
 
@@ -196,10 +213,18 @@ static int sbi_registry_build(struct sbi_registry *reg,
 	}
 	reg->nr = nr;
 	sbi_registry_index(reg);
-	/* Fast functions the fast path cannot find (a collision, EID < 16). */
+	/*
+	 * Fast functions the fast path cannot find: an EID below 16, a
+	 * collision in the direct table, more than SBI_MAX_FAST_EXTS rows.
+	 */
 	for (i = 0; i < nr; i++) {
-		if (exts[i]->fast_fids &&
-		    sbi_registry_find_direct(reg, exts[i]->eid_start) != (int)i)
+		const struct sbi_direct *d;
+
+		if (!exts[i]->fast_fids)
+			continue;
+		d = sbi_registry_direct(reg, exts[i]->eid_start);
+		if (d->eid != exts[i]->eid_start || d->slot != (int)i ||
+		    !d->fast)
 			return -EINVAL;
 	}
 	return 0;

@@ -21,19 +21,19 @@ struct sbi_range {
 };
 
 /*
- * A single-EID extension in the direct-mapped table: its slot, and its
- * descriptor, so that the fast path reads fast_fids and fns with one load
- * less. 16 bytes.
+ * A single-EID extension in the direct-mapped table: its slot and, if it
+ * has fast functions, its row of the registry's @fast table. 16 bytes.
  */
 struct sbi_direct {
 	u32 eid;
 	s8 slot;
-	const struct kvm_vcpu_sbi_extension *ext;
+	const kvm_vcpu_sbi_fn *fast;
 };
 
 #define SBI_SMALL_EIDS		16	/* EIDs 0-15, the legacy ones: by index */
 #define SBI_DIRECT_BITS		6	/* single-EID extensions: hashed */
 #define SBI_DIRECT_SIZE		BIT(SBI_DIRECT_BITS)
+#define SBI_MAX_FAST_EXTS	8	/* extensions with fast functions */
 
 /**
  * struct sbi_registry - the extensions, indexed for dispatch
@@ -47,6 +47,12 @@ struct sbi_direct {
  *	sbi_direct_index(); a miss falls back to @ranges
  * @mult: the multiplier of sbi_direct_index(), chosen so that the
  *	registered EIDs do not collide
+ * @fast: per extension with fast functions, its fast function of each
+ *	FID below BITS_PER_LONG, NULL for the others: the fast path indexes
+ *	a row with the FID masked to BITS_PER_LONG - 1, which no speculation
+ *	can take out of the row (a table as long as fns[] would need
+ *	array_index_nospec())
+ * @nr_fast: rows of @fast in use
  */
 struct sbi_registry {
 	const struct kvm_vcpu_sbi_extension *exts[KVM_SBI_MAX_EXTS];
@@ -56,6 +62,8 @@ struct sbi_registry {
 	s8 small[SBI_SMALL_EIDS];
 	struct sbi_direct direct[SBI_DIRECT_SIZE];
 	u32 mult;
+	kvm_vcpu_sbi_fn fast[SBI_MAX_FAST_EXTS][BITS_PER_LONG];
+	unsigned int nr_fast;
 };
 
 extern struct sbi_registry kvm_riscv_sbi_registry;
@@ -107,24 +115,11 @@ sbi_ext_state(struct kvm_vcpu *vcpu, int slot)
 	return vcpu->arch.sbi_context.ext_state[slot];
 }
 
-/*
- * The extension serving @eid, or NULL, with its slot in @slot (-1 if
- * none): sbi_registry_find(), but a direct-table hit gives the descriptor
- * without indexing @exts.
- */
+/* The extension serving @eid, or NULL, with its slot in @slot (-1). */
 static __always_inline const struct kvm_vcpu_sbi_extension *
 sbi_registry_lookup(const struct sbi_registry *reg, unsigned long eid,
 		    int *slot)
 {
-	const struct sbi_direct *d;
-
-	if (eid >= SBI_SMALL_EIDS) {
-		d = sbi_registry_direct(reg, eid);
-		if (d->eid == eid) {
-			*slot = d->slot;
-			return d->ext;
-		}
-	}
 	*slot = sbi_registry_find(reg, eid);
 	return *slot < 0 ? NULL : reg->exts[*slot];
 }
