@@ -9,6 +9,7 @@
 #   build/src/       the Debian linux-source-6.12 tree, untouched
 #   build/linux/     the same tree with the project overlaid (scripts/overlay.py)
 #   build/stock/     output of the stock variant (VARIANT=stock), built from build/src
+#   build/linux-debug/ the overlaid tree again, built as the debug kernel (VARIANT=debug)
 #   build/harness/   host userspace (init, kvm-probe)
 #   build/selftests/ upstream KVM selftests built from build/linux
 #   build/logs/      console logs and TAP of every QEMU run
@@ -21,19 +22,31 @@ CROSS		:= riscv64-linux-gnu-
 KMAKE_ARGS	:= ARCH=riscv CROSS_COMPILE=$(CROSS)
 JOBS		?= $(shell nproc)
 FRAGMENT	:= arch/riscv/configs/kvm_sbi.config
+DEBUG_FRAGMENT	:= arch/riscv/configs/kvm_sbi_debug.config
 VARIANT		?= project
 CHECK_TIMEOUT	?= 1500
+
+FRAGMENTS	:= $(FRAGMENT)
+# The trees the overlay keeps: build/linux always (the tools build from it).
+OVERLAY_TREES	:= $(B)/linux
 
 ifeq ($(VARIANT),project)
 KSRC		:= $(B)/linux
 KOUT		:= $(B)/linux
+else ifeq ($(VARIANT),debug)
+# A second overlaid tree: kbuild builds a tree in place or out of tree, not
+# both, and build/linux is built in place.
+KSRC		:= $(B)/linux-debug
+KOUT		:= $(B)/linux-debug
+FRAGMENTS	+= $(DEBUG_FRAGMENT)
+OVERLAY_TREES	+= $(B)/linux-debug
 else ifeq ($(VARIANT),stock)
 KSRC		:= $(B)/src
 KOUT		:= $(B)/stock
 # The project's own options (not in the base tree) are not checked.
 CONFIG_TREE	:= $(KSRC)
 else
-$(error VARIANT must be "project" or "stock", not "$(VARIANT)")
+$(error VARIANT must be "project", "debug" or "stock", not "$(VARIANT)")
 endif
 IMAGE		:= $(KOUT)/arch/riscv/boot/Image
 KMAKE		:= $(MAKE) -C $(KSRC) O=$(KOUT) $(KMAKE_ARGS)
@@ -41,7 +54,7 @@ KMAKE		:= $(MAKE) -C $(KSRC) O=$(KOUT) $(KMAKE_ARGS)
 HARNESS_CC	:= $(CROSS)gcc -static -O2 -Wall -Wextra -Werror
 SELFTEST_OUT	:= $(B)/selftests/kvm
 
-.PHONY: all deps tree kernel tools selftests vmm harness initramfs run check bench clean
+.PHONY: all deps tree kernel debug-kernel tools selftests vmm harness initramfs run check bench clean
 
 all: kernel tools
 
@@ -55,26 +68,28 @@ $(B)/src/.unpacked: | deps
 	tar -xJf $(TARBALL) -C $(B)/src --strip-components=1
 	touch $@
 
-$(B)/linux/.unpacked: | deps
-	rm -rf $(B)/linux && mkdir -p $(B)/linux
-	tar -xJf $(TARBALL) -C $(B)/linux --strip-components=1
+$(B)/linux/.unpacked $(B)/linux-debug/.unpacked: | deps
+	rm -rf $(@D) && mkdir -p $(@D)
+	tar -xJf $(TARBALL) -C $(@D) --strip-components=1
 	touch $@
 
 # The overlay runs every time: it writes only files whose content changed.
-tree: $(B)/src/.unpacked $(B)/linux/.unpacked
-	@scripts/overlay.py --project $(TOP) --pristine $(B)/src --tree $(B)/linux
+tree: $(B)/src/.unpacked $(addsuffix /.unpacked,$(OVERLAY_TREES))
+	@for t in $(OVERLAY_TREES); do \
+		scripts/overlay.py --project $(TOP) --pristine $(B)/src --tree $$t || exit 1; \
+	done
 
-# allnoconfig + our fragment; every option the fragment sets must survive.
-$(KOUT)/.config: $(FRAGMENT) | tree
+# allnoconfig + our fragment(s); every option they set must survive.
+$(KOUT)/.config: $(FRAGMENTS) | tree
 	mkdir -p $(KOUT)
 	cd $(KSRC) && $(KMAKE_ARGS) scripts/kconfig/merge_config.sh -n \
-		$(if $(filter stock,$(VARIANT)),-O $(KOUT)) $(TOP)/$(FRAGMENT) \
+		$(if $(filter stock,$(VARIANT)),-O $(KOUT)) $(addprefix $(TOP)/,$(FRAGMENTS)) \
 		> $(KOUT)/.merge_config.log 2>&1 || \
 		{ cat $(KOUT)/.merge_config.log; exit 1; }
-	scripts/check-config.sh $(FRAGMENT) $@ $(CONFIG_TREE)
+	for f in $(FRAGMENTS); do scripts/check-config.sh $$f $@ $(CONFIG_TREE) || exit 1; done
 
 kernel: tree $(KOUT)/.config
-	scripts/check-config.sh $(FRAGMENT) $(KOUT)/.config $(CONFIG_TREE)
+	for f in $(FRAGMENTS); do scripts/check-config.sh $$f $(KOUT)/.config $(CONFIG_TREE) || exit 1; done
 	+$(KMAKE) -j$(JOBS) Image
 	@echo "kernel: $(IMAGE)"
 
@@ -129,6 +144,7 @@ VMM_FILES = --map /vmm=$(VMM_OUT) --file /vmm/sbi-vmm=$(VMM_OUT)/sbi-vmm \
 initramfs: kernel tools
 	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/check.list --out $(B)/initramfs/check.cpio
 	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/check-hrtimer.list --out $(B)/initramfs/check-hrtimer.cpio
+	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/check-debug.list --out $(B)/initramfs/check-debug.cpio
 	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/run.list --out $(B)/initramfs/run.cpio
 
 QEMU_RUN = scripts/qemu-run.py --kernel $(IMAGE) --logdir $(B)/logs
@@ -136,8 +152,14 @@ QEMU_RUN = scripts/qemu-run.py --kernel $(IMAGE) --logdir $(B)/logs
 run: initramfs
 	$(QEMU_RUN) --initrd $(B)/initramfs/run.cpio --name run --timeout 300 -v
 
+# The debug kernel (VARIANT=debug) runs the third host stage; built only
+# when that stage runs (ONLY= naming no debug: test skips it).
+DEBUG_IMAGE	:= $(B)/linux-debug/arch/riscv/boot/Image
+debug-kernel:
+	+$(MAKE) kernel VARIANT=debug
+
 # ONLY=a,b runs only the named tests of the check lists (fast iteration).
-check: initramfs
+check: initramfs $(if $(ONLY),$(if $(findstring debug:,$(ONLY)),debug-kernel),debug-kernel)
 	@scripts/check.sh "$(B)" "$(IMAGE)" "$(CHECK_TIMEOUT)" "$(ONLY)"
 
 # --- benchmark --------------------------------------------------------------

@@ -5,7 +5,8 @@
 # BUILD/logs/<stage>.tap; a stage that crashes before writing it is counted
 # as a failure by tap-summary.py, since it expects every stage it ran.
 # ONLY=a,b runs the named tests only, and only the stages that have them
-# (names starting "hrtimer:" are in the second host boot's list).
+# (names starting "hrtimer:" are in the second host boot's list, "debug:"
+# in the third's, on the debug kernel BUILD/linux-debug).
 set -u
 B=$1
 IMAGE=$2
@@ -17,15 +18,16 @@ mkdir -p "$LOGS"
 rm -f "$LOGS"/*.tap
 
 # The ONLY names for one stage; "-" if ONLY is set but names none of it.
-only_for() {	# only_for hrtimer|host
-	local names=() n
+only_for() {	# only_for host|hrtimer|debug
+	local names=() n stage
 	[ -z "$ONLY" ] && return
 	for n in ${ONLY//,/ }; do
-		if [[ $n == hrtimer:* ]]; then
-			[ "$1" = hrtimer ] && names+=("$n")
-		else
-			[ "$1" = host ] && names+=("$n")
-		fi
+		case $n in
+		hrtimer:*)	stage=hrtimer ;;
+		debug:*)	stage=debug ;;
+		*)		stage=host ;;
+		esac
+		[ "$1" = "$stage" ] && names+=("$n")
 	done
 	local IFS=,
 	echo "${names[*]:--}"
@@ -52,6 +54,16 @@ if [ "$only" != - ]; then
 		--logdir "$LOGS" --name hrtimer --timeout "$TIMEOUT" \
 		--cpu "$CPU,sstc=false" ${only:+--only "$only"}
 	expect+=(--expect hrtimer)
+fi
+
+only=$(only_for debug)
+if [ "$only" != - ]; then
+	echo "== debug host kernel: KASAN, UBSAN, lockdep; the SBI tests and fuzzers"
+	scripts/qemu-run.py --kernel "$B/linux-debug/arch/riscv/boot/Image" \
+		--initrd "$B/initramfs/check-debug.cpio" \
+		--logdir "$LOGS" --name debug --timeout "$TIMEOUT" \
+		--cpu "$CPU" ${only:+--only "$only"}
+	expect+=(--expect debug)
 fi
 
 exec scripts/tap-summary.py "${expect[@]}" --dir "$LOGS"

@@ -44,7 +44,9 @@ SPLATS = [
         r"Unable to handle kernel",
         r"rcu: INFO: .*detected stall",
         r"INFO: task .* blocked for more than",
-        r"watchdog: .*(soft|hard) lockup",
+        r"(?i)watchdog: .*(soft|hard) lockup",
+        r"^UBSAN:",
+        r"kmemleak: .*suspected memory leak",
         r"kernel BUG at",
     )
 ]

@@ -73,7 +73,15 @@ class JudgeTest(unittest.TestCase):
                       "Oops - load access fault [#1]",
                       "BUG: sleeping function called from invalid context",
                       "Unable to handle kernel paging request at 0x0",
-                      "rcu: INFO: rcu_sched detected stalls on CPUs/tasks:"):
+                      "rcu: INFO: rcu_sched detected stalls on CPUs/tasks:",
+                      "rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:",
+                      "watchdog: Watchdog detected hard LOCKUP on cpu 1",
+                      "watchdog: BUG: soft lockup - CPU#0 stuck for 22s!",
+                      "UBSAN: array-index-out-of-bounds in x.c:247:9",
+                      "BUG: KASAN: slab-use-after-free in f+0x1/0x2",
+                      "kmemleak: 2 new suspected memory leaks (see x)",
+                      "WARNING: possible circular locking dependency "
+                      "detected"):
             v = judge(CLEAN[:5] + ["[    1.5] " + splat] + CLEAN[5:])
             self.assertIn(("fail", "host-kernel"), statuses(v), splat)
 
