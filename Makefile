@@ -51,10 +51,28 @@ endif
 IMAGE		:= $(KOUT)/arch/riscv/boot/Image
 KMAKE		:= $(MAKE) -C $(KSRC) O=$(KOUT) $(KMAKE_ARGS)
 
+# Host firmware (README "Firmware"): Debian's OpenSBI 1.1 package, or
+# OpenSBI v1.9 built from its release tarball with opensbi-patches/
+# (make firmware). FIRMWARE picks what run, check and bench boot on.
+FIRMWARE	?= debian
+OPENSBI_TARBALL	?= $(abspath $(TOP)/../shared/opensbi/opensbi-1.9.tar.xz)
+OPENSBI_SHA256	:= 3d36dcc81db0e3e56342aa7b9d5857eaa7e576be1a878892a841806c0c0f1540
+DEBIAN_FW	:= /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+OPENSBI19_FW	:= $(B)/opensbi/fw_dynamic.bin
+ifeq ($(FIRMWARE),debian)
+FW_BIN		:= $(DEBIAN_FW)
+FW_DEPS		:=
+else ifeq ($(FIRMWARE),opensbi-1.9)
+FW_BIN		:= $(OPENSBI19_FW)
+FW_DEPS		:= firmware
+else
+$(error FIRMWARE must be "debian" or "opensbi-1.9", not "$(FIRMWARE)")
+endif
+
 HARNESS_CC	:= $(CROSS)gcc -static -O2 -Wall -Wextra -Werror
 SELFTEST_OUT	:= $(B)/selftests/kvm
 
-.PHONY: all deps tree kernel debug-kernel tools selftests vmm harness initramfs run check bench clean
+.PHONY: all deps tree kernel debug-kernel firmware tools selftests vmm harness initramfs run check bench clean
 
 all: kernel tools
 
@@ -92,6 +110,14 @@ kernel: tree $(KOUT)/.config
 	for f in $(FRAGMENTS); do scripts/check-config.sh $$f $(KOUT)/.config $(CONFIG_TREE) || exit 1; done
 	+$(KMAKE) -j$(JOBS) Image
 	@echo "kernel: $(IMAGE)"
+
+# --- host firmware -----------------------------------------------------------
+
+# OpenSBI v1.9: the release, checked against its sha256, plus
+# opensbi-patches/series; unpacked and patched again whenever one changes.
+firmware: | deps
+	@scripts/firmware.sh "$(OPENSBI_TARBALL)" $(OPENSBI_SHA256) \
+		$(TOP)/opensbi-patches $(B)/opensbi $(CROSS) $(JOBS)
 
 # --- host userspace ---------------------------------------------------------
 
@@ -145,11 +171,13 @@ initramfs: kernel tools
 	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/check.list --out $(B)/initramfs/check.cpio
 	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/check-hrtimer.list --out $(B)/initramfs/check-hrtimer.cpio
 	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/check-debug.list --out $(B)/initramfs/check-debug.cpio
+	sed -E 's/^([^#[:space:]])/opensbi:\1/' scripts/harness/check.list > $(B)/initramfs/check-opensbi.list
+	$(MKINITRAMFS) $(VMM_FILES) --list $(B)/initramfs/check-opensbi.list --out $(B)/initramfs/check-opensbi.cpio
 	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/run.list --out $(B)/initramfs/run.cpio
 
-QEMU_RUN = scripts/qemu-run.py --kernel $(IMAGE) --logdir $(B)/logs
+QEMU_RUN = scripts/qemu-run.py --kernel $(IMAGE) --logdir $(B)/logs --bios $(FW_BIN)
 
-run: initramfs
+run: initramfs $(FW_DEPS)
 	$(QEMU_RUN) --initrd $(B)/initramfs/run.cpio --name run --timeout 300 -v
 
 # The debug kernel (VARIANT=debug) runs the third host stage; built only
@@ -159,8 +187,11 @@ debug-kernel:
 	+$(MAKE) kernel VARIANT=debug
 
 # ONLY=a,b runs only the named tests of the check lists (fast iteration).
-check: initramfs $(if $(ONLY),$(if $(findstring debug:,$(ONLY)),debug-kernel),debug-kernel)
-	@scripts/check.sh "$(B)" "$(IMAGE)" "$(CHECK_TIMEOUT)" "$(ONLY)"
+# Every stage boots FIRMWARE; the opensbi: stage (check.list again) boots
+# OpenSBI v1.9 as well, so that both firmwares stay supported.
+check: initramfs firmware $(if $(ONLY),$(if $(findstring debug:,$(ONLY)),debug-kernel),debug-kernel)
+	@FW_BIN=$(FW_BIN) OPENSBI19_FW=$(OPENSBI19_FW) \
+		scripts/check.sh "$(B)" "$(IMAGE)" "$(CHECK_TIMEOUT)" "$(ONLY)"
 
 # --- benchmark --------------------------------------------------------------
 
@@ -172,9 +203,10 @@ check: initramfs $(if $(ONLY),$(if $(findstring debug:,$(ONLY)),debug-kernel),de
 # README "Performance".
 BENCH_DIR	:= $(B)/bench
 BENCH_QEMU	= scripts/qemu-run.py --initrd $(B)/initramfs/bench.cpio \
-	--logdir $(BENCH_DIR) --icount 0,sleep=off --seed 1 --smp 1 --timeout 900
+	--logdir $(BENCH_DIR) --icount 0,sleep=off --seed 1 --smp 1 --timeout 900 \
+	--bios $(FW_BIN)
 
-bench:
+bench: $(FW_DEPS)
 	+$(MAKE) kernel VARIANT=stock
 	+$(MAKE) kernel VARIANT=project
 	+$(MAKE) harness VARIANT=project
