@@ -138,7 +138,12 @@ $(B)/harness/sbi-bench: scripts/harness/sbi-bench.c $(B)/linux/usr/include/linux
 	mkdir -p $(B)/harness
 	$(HARNESS_CC) -I$(B)/linux/usr/include -o $@ $<
 
-harness: tree $(B)/harness/init $(B)/harness/kvm-probe $(B)/harness/sbi-bench
+$(B)/harness/kmemleak-check: scripts/harness/kmemleak-check.c | deps
+	mkdir -p $(B)/harness
+	$(HARNESS_CC) -o $@ $<
+
+harness: tree $(B)/harness/init $(B)/harness/kvm-probe $(B)/harness/sbi-bench \
+	$(B)/harness/kmemleak-check
 
 # The upstream KVM selftests (and ours, once they exist), static.
 selftests: tree $(B)/linux/usr/include/linux/kvm.h
