@@ -27,13 +27,19 @@ CHECK_TIMEOUT	?= 1500
 ifeq ($(VARIANT),project)
 KSRC		:= $(B)/linux
 KOUT		:= $(B)/linux
+else ifeq ($(VARIANT),bench)
+# The bench's own overlaid tree: the product config plus the bench aids
+# (kvm_sbi_bench.config), which the product kernel must not have.
+KSRC		:= $(B)/linux-bench
+KOUT		:= $(B)/linux-bench
+FRAGMENT	+= arch/riscv/configs/kvm_sbi_bench.config
 else ifeq ($(VARIANT),stock)
 KSRC		:= $(B)/src
 KOUT		:= $(B)/stock
 # The project's own options (not in the base tree) are not checked.
 CONFIG_TREE	:= $(KSRC)
 else
-$(error VARIANT must be "project" or "stock", not "$(VARIANT)")
+$(error VARIANT must be "project", "bench" or "stock", not "$(VARIANT)")
 endif
 IMAGE		:= $(KOUT)/arch/riscv/boot/Image
 KMAKE		:= $(MAKE) -C $(KSRC) O=$(KOUT) $(KMAKE_ARGS)
@@ -60,21 +66,30 @@ $(B)/linux/.unpacked: | deps
 	tar -xJf $(TARBALL) -C $(B)/linux --strip-components=1
 	touch $@
 
+$(B)/linux-bench/.unpacked: | deps
+	rm -rf $(B)/linux-bench && mkdir -p $(B)/linux-bench
+	tar -xJf $(TARBALL) -C $(B)/linux-bench --strip-components=1
+	touch $@
+
 # The overlay runs every time: it writes only files whose content changed.
 tree: $(B)/src/.unpacked $(B)/linux/.unpacked
 	@scripts/overlay.py --project $(TOP) --pristine $(B)/src --tree $(B)/linux
+ifeq ($(VARIANT),bench)
+tree: $(B)/linux-bench/.unpacked
+	@scripts/overlay.py --project $(TOP) --pristine $(B)/src --tree $(B)/linux-bench
+endif
 
 # allnoconfig + our fragment; every option the fragment sets must survive.
 $(KOUT)/.config: $(FRAGMENT) | tree
 	mkdir -p $(KOUT)
 	cd $(KSRC) && $(KMAKE_ARGS) scripts/kconfig/merge_config.sh -n \
-		$(if $(filter stock,$(VARIANT)),-O $(KOUT)) $(TOP)/$(FRAGMENT) \
+		$(if $(filter stock,$(VARIANT)),-O $(KOUT)) $(addprefix $(TOP)/,$(FRAGMENT)) \
 		> $(KOUT)/.merge_config.log 2>&1 || \
 		{ cat $(KOUT)/.merge_config.log; exit 1; }
-	scripts/check-config.sh $(FRAGMENT) $@ $(CONFIG_TREE)
+	for f in $(FRAGMENT); do scripts/check-config.sh $$f $@ $(CONFIG_TREE) || exit 1; done
 
 kernel: tree $(KOUT)/.config
-	scripts/check-config.sh $(FRAGMENT) $(KOUT)/.config $(CONFIG_TREE)
+	for f in $(FRAGMENT); do scripts/check-config.sh $$f $(KOUT)/.config $(CONFIG_TREE) || exit 1; done
 	+$(KMAKE) -j$(JOBS) Image
 	@echo "kernel: $(IMAGE)"
 
@@ -154,11 +169,11 @@ BENCH_QEMU	= scripts/qemu-run.py --initrd $(B)/initramfs/bench.cpio \
 
 bench:
 	+$(MAKE) kernel VARIANT=stock
-	+$(MAKE) kernel VARIANT=project
+	+$(MAKE) kernel VARIANT=bench
 	+$(MAKE) harness VARIANT=project
 	$(MKINITRAMFS) --mtime 0 --list scripts/harness/bench.list --out $(B)/initramfs/bench.cpio
 	$(BENCH_QEMU) --kernel $(B)/stock/arch/riscv/boot/Image --name stock
-	$(BENCH_QEMU) --kernel $(B)/linux/arch/riscv/boot/Image --name project
+	$(BENCH_QEMU) --kernel $(B)/linux-bench/arch/riscv/boot/Image --name project
 	scripts/bench.py --icount-shift 0 --out $(BENCH_DIR) \
 		--log stock=$(BENCH_DIR)/stock.log --log project=$(BENCH_DIR)/project.log
 
