@@ -40,13 +40,20 @@ KSRC		:= $(B)/linux-debug
 KOUT		:= $(B)/linux-debug
 FRAGMENTS	+= $(DEBUG_FRAGMENT)
 OVERLAY_TREES	+= $(B)/linux-debug
+else ifeq ($(VARIANT),bench)
+# The bench's own overlaid tree: the product config plus the bench aids
+# (kvm_sbi_bench.config), which the product kernel must not have.
+KSRC		:= $(B)/linux-bench
+KOUT		:= $(B)/linux-bench
+FRAGMENTS	+= arch/riscv/configs/kvm_sbi_bench.config
+OVERLAY_TREES	+= $(B)/linux-bench
 else ifeq ($(VARIANT),stock)
 KSRC		:= $(B)/src
 KOUT		:= $(B)/stock
 # The project's own options (not in the base tree) are not checked.
 CONFIG_TREE	:= $(KSRC)
 else
-$(error VARIANT must be "project", "debug" or "stock", not "$(VARIANT)")
+$(error VARIANT must be "project", "debug", "bench" or "stock", not "$(VARIANT)")
 endif
 IMAGE		:= $(KOUT)/arch/riscv/boot/Image
 KMAKE		:= $(MAKE) -C $(KSRC) O=$(KOUT) $(KMAKE_ARGS)
@@ -86,7 +93,7 @@ $(B)/src/.unpacked: | deps
 	tar -xJf $(TARBALL) -C $(B)/src --strip-components=1
 	touch $@
 
-$(B)/linux/.unpacked $(B)/linux-debug/.unpacked: | deps
+$(B)/linux/.unpacked $(B)/linux-debug/.unpacked $(B)/linux-bench/.unpacked: | deps
 	rm -rf $(@D) && mkdir -p $(@D)
 	tar -xJf $(TARBALL) -C $(@D) --strip-components=1
 	touch $@
@@ -213,11 +220,11 @@ BENCH_QEMU	= scripts/qemu-run.py --initrd $(B)/initramfs/bench.cpio \
 
 bench: $(FW_DEPS)
 	+$(MAKE) kernel VARIANT=stock
-	+$(MAKE) kernel VARIANT=project
+	+$(MAKE) kernel VARIANT=bench
 	+$(MAKE) harness VARIANT=project
 	$(MKINITRAMFS) --mtime 0 --list scripts/harness/bench.list --out $(B)/initramfs/bench.cpio
 	$(BENCH_QEMU) --kernel $(B)/stock/arch/riscv/boot/Image --name stock
-	$(BENCH_QEMU) --kernel $(B)/linux/arch/riscv/boot/Image --name project
+	$(BENCH_QEMU) --kernel $(B)/linux-bench/arch/riscv/boot/Image --name project
 	scripts/bench.py --icount-shift 0 --out $(BENCH_DIR) \
 		--log stock=$(BENCH_DIR)/stock.log --log project=$(BENCH_DIR)/project.log
 

@@ -51,11 +51,12 @@ enum guest_load {
  * stub stores sepc, scause, stval, htval and htinst through a0, clobbers a1
  * and resumes after the 4-byte load (norvc), leaving the value 0.
  * Interrupts are off around it: one taken with the stub as trap vector
- * would be mistaken for a fault of the load.
+ * would be mistaken for a fault of the load. Return: false, having loaded
+ * nothing, if the CPU's hgatp may carry another VM's VMID.
  */
-static unsigned long guest_load_once(struct kvm_vcpu *vcpu, unsigned long gva,
-				     enum guest_load kind,
-				     struct kvm_cpu_trap *trap)
+static bool guest_load_once(struct kvm_vcpu *vcpu, unsigned long gva,
+			    enum guest_load kind, struct kvm_cpu_trap *trap,
+			    unsigned long *valp)
 {
 	unsigned long hstatus = vcpu->arch.guest_context.hstatus;
 	unsigned long stvec = (unsigned long)&__kvm_riscv_unpriv_trap;
@@ -64,6 +65,14 @@ static unsigned long guest_load_once(struct kvm_vcpu *vcpu, unsigned long gva,
 	BUILD_BUG_ON(LOAD_BYTE != 0 || LOAD_LONG != 1 || LOAD_INSN_HALF != 2);
 
 	local_irq_save(flags);
+	/*
+	 * Not with a VMID that a rollover may have given another VM: asked
+	 * with interrupts off, so that a rollover's flush waits for the load.
+	 */
+	if (kvm_riscv_vcpu_hgatp_stale(vcpu)) {
+		local_irq_restore(flags);
+		return false;
+	}
 	asm volatile(".option push\n"
 		     ".option norvc\n"
 		     "mv	a0, %[trap]\n"
@@ -91,7 +100,8 @@ static unsigned long guest_load_once(struct kvm_vcpu *vcpu, unsigned long gva,
 		       [kind] "r" ((unsigned long)kind)
 		     : "a0", "a1", "t0", "t1", "memory");
 	local_irq_restore(flags);
-	return val;
+	*valp = val;
+	return true;
 }
 
 /* Map the guest page behind a G-stage fault, as the guest's own load would. */
@@ -155,7 +165,9 @@ static int guest_load(struct kvm_vcpu *vcpu, unsigned long gva,
 
 	for (tries = 0; tries < GUEST_MEM_TRIES; tries++) {
 		memset(&trap, 0, sizeof(trap));
-		*val = guest_load_once(vcpu, gva, kind, &trap);
+		/* A stale VMID: the guest retries once it has the new one. */
+		if (!guest_load_once(vcpu, gva, kind, &trap, val))
+			return KVM_GUEST_MEM_REDIRECTED;
 		if (!trap.scause)
 			return 0;
 		if (trap.scause != EXC_LOAD_GUEST_PAGE_FAULT)

@@ -671,7 +671,138 @@ static void test_legacy_absent(void)
 
 /* ---- groups ---- */
 
+/* ---- regressions of host bugs (tlb.c, patches/0007) ---- */
+
+/*
+ * A range in the top page of the address space: 6.12's tlb.c fenced page
+ * by page while pos < start + size, which wraps to 0 after that page, and
+ * looped about 2^52 times in the host (a hung CPU). It must just work.
+ */
+static void guest_rfence_top_page(void)
+{
+	static const unsigned long fids[] = { RFENCE_SFENCE_VMA, RFENCE_SFENCE_VMA_ASID };
+	struct sbiret ret;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		ret = rfence(fids[i], 0x1, 0, -4096UL, 0x800, 0);
+		__GUEST_ASSERT(ret.error == SBI_SUCCESS, "fid %lu top page: error %ld",
+			       fids[i], ret.error);
+		ret = rfence(fids[i], 0x1, 0, -8192UL, 8192, 0);
+		__GUEST_ASSERT(ret.error == SBI_SUCCESS, "fid %lu last 2 pages: error %ld",
+			       fids[i], ret.error);
+	}
+	GUEST_DONE();
+}
+
+static void test_rfence_top_page(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	struct ucall uc;
+
+	vm = vm_create_with_one_vcpu(&vcpu, guest_rfence_top_page);
+	vcpu_run(vcpu);
+	if (get_ucall(vcpu, &uc) != UCALL_DONE)
+		sbi_test_report_exit(vcpu);
+	kvm_vm_free(vm);
+}
+
+/*
+ * Hart masks whose shift would be 64 or more: 6.12's make_xfence_request()
+ * computed 1UL << (vcpu_id - hart_mask_base) for every vCPU, which on
+ * RISC-V is 1UL << ((vcpu_id - base) % 64): a fence for hart 0 also went
+ * to vCPU 64. Here vCPU 64 spins in the guest while vCPU 0 fences hart 0
+ * only, many times: vCPU 64 must not be kicked out of the guest for them
+ * (its exits stat stays far below the number of fences).
+ */
+#define WIDE_ID			64
+#define WIDE_FENCES		1000
+
+static bool wide_stop;
+static bool wide_spinning;
+
+static void guest_wide_fencer(void)
+{
+	struct sbiret ret;
+	int i;
+
+	while (!READ_ONCE(wide_spinning))
+		;
+	GUEST_SYNC(0);
+	for (i = 0; i < WIDE_FENCES; i++) {
+		ret = rfence(RFENCE_FENCE_I, 0x1, 0, 0, 0, 0);
+		__GUEST_ASSERT(ret.error == SBI_SUCCESS, "fence %d: error %ld", i, ret.error);
+	}
+	GUEST_SYNC(1);
+	WRITE_ONCE(wide_stop, true);
+	GUEST_DONE();
+}
+
+static void guest_wide_spinner(void)
+{
+	WRITE_ONCE(wide_spinning, true);
+	while (!READ_ONCE(wide_stop))
+		asm volatile("nop" ::: "memory");
+	GUEST_DONE();
+}
+
+static void *wide_spin_thread(void *arg)
+{
+	struct kvm_vcpu *vcpu = arg;
+	struct ucall uc;
+
+	vcpu_run(vcpu);
+	if (get_ucall(vcpu, &uc) != UCALL_DONE)
+		sbi_test_report_exit(vcpu);
+	return NULL;
+}
+
+static void test_rfence_wide_shift(void)
+{
+	struct kvm_vcpu *v0, *v64;
+	uint64_t before = 0, after = 0;
+	int stats_fd;
+	struct kvm_vm *vm;
+	pthread_t thread;
+	struct ucall uc;
+
+	vm = vm_create(2);
+	v0 = vm_vcpu_add(vm, 0, guest_wide_fencer);
+	v64 = vm_vcpu_add(vm, WIDE_ID, guest_wide_spinner);
+	/* A vCPU other than the first starts stopped (HSM): start it. */
+	vcpu_mp_state_set(v64, &(struct kvm_mp_state){ KVM_MP_STATE_RUNNABLE });
+	stats_fd = vcpu_get_stats_fd(v64);
+	pthread_create(&thread, NULL, wide_spin_thread, v64);
+	for (;;) {
+		vcpu_run(v0);
+		switch (get_ucall(v0, &uc)) {
+		case UCALL_SYNC:
+			if (uc.args[1] == 0)
+				before = sbi_test_stat(stats_fd, "exits");
+			else
+				after = sbi_test_stat(stats_fd, "exits");
+			continue;
+		case UCALL_DONE:
+			break;
+		default:
+			sbi_test_report_exit(v0);
+		}
+		break;
+	}
+	pthread_join(thread, NULL);
+	ksft_print_msg("vCPU %d: %lu exits during %d fences of hart 0\n",
+		       WIDE_ID, (unsigned long)(after - before), WIDE_FENCES);
+	close(stats_fd);
+	TEST_ASSERT(after - before < WIDE_FENCES / 4,
+		    "vCPU %d left the guest %lu times for %d fences of hart 0 only",
+		    WIDE_ID, (unsigned long)(after - before), WIDE_FENCES);
+	kvm_vm_free(vm);
+}
+
 static const struct sbi_test_group groups[] = {
+	{ "rfence: a range in the top page is fenced, no hang",	test_rfence_top_page },
+	{ "rfence: hart 0's fence does not reach vCPU 64",	test_rfence_wide_shift },
 	{ "ipi: send_ipi reaches exactly the selected harts",	test_ipi },
 	{ "ipi: absent hart is INVALID_PARAM, nothing sent",	test_ipi_absent },
 	{ "rfence: fences succeed for bases 0, n and -1",	test_rfence },

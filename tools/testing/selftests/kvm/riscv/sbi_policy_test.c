@@ -505,6 +505,116 @@ static void test_ebusy(void)
 	kvm_vm_free(vm);
 }
 
+/*
+ * The freeze is exact: while a thread adds DENY entries one by one (each
+ * add merging a large map, a long window), the vCPU's first KVM_RUN
+ * starts. Every add that succeeded must be one the guest's first calls
+ * see, and every later one must fail with EBUSY: the guest counts the
+ * denied EIDs from RACE_EID up (the first one not denied is forwarded to
+ * the VMM, which answers 0), and that count must be the adds that
+ * succeeded.
+ */
+#define RACE_EID		(SBI_EXT_VENDOR_START + 0x1000)
+#define RACE_FILL_EID		(SBI_EXT_VENDOR_START + 0x7000)
+#define RACE_FILL		512
+#define RACE_TRIALS		8
+
+static void guest_race(void)
+{
+	unsigned long k = 0;
+	struct sbiret ret;
+	int i;
+
+	for (;;) {
+		ret = sbi_ecall(RACE_EID + k, 0, 0, 0, 0, 0, 0, 0);
+		if (ret.error != SBI_ERR_NOT_SUPPORTED)
+			break;
+		k++;
+	}
+	/* And the next ones are not denied either (no late add). */
+	for (i = 1; i < 4; i++) {
+		ret = sbi_ecall(RACE_EID + k + i, 0, 0, 0, 0, 0, 0, 0);
+		__GUEST_ASSERT(ret.error == 0, "EID +%lu denied after +%lu was not",
+			       k + i, k);
+	}
+	GUEST_SYNC(k);
+	GUEST_DONE();
+}
+
+struct race_adder {
+	struct kvm_vm *vm;
+	unsigned long ok;
+	int rc;
+};
+
+static void *race_add_thread(void *arg)
+{
+	struct race_adder *a = arg;
+	struct kvm_riscv_sbi_policy_entry e = ENTRY(0, 1, DENY);
+
+	do {
+		e.eid_base = RACE_EID + a->ok;
+		a->rc = __policy_add(a->vm, &e, 1, 0);
+	} while (!a->rc && ++a->ok);
+	return NULL;
+}
+
+static void test_freeze_race(void)
+{
+	struct kvm_riscv_sbi_policy_entry *fill;
+	unsigned long seen = -1UL;
+	int t, i, raced = 0;
+
+	fill = calloc(RACE_FILL, sizeof(*fill));
+	TEST_ASSERT(fill, "calloc");
+	for (i = 0; i < RACE_FILL; i++)
+		fill[i] = (struct kvm_riscv_sbi_policy_entry)
+			FENTRY(RACE_FILL_EID, i * 2, 1, DENY);
+
+	for (t = 0; t < RACE_TRIALS; t++) {
+		struct race_adder a = { 0 };
+		struct kvm_vcpu *vcpu;
+		pthread_t thread;
+		struct ucall uc;
+		bool done = false;
+
+		a.vm = vm_create_with_one_vcpu(&vcpu, guest_race);
+		TEST_ASSERT(!__policy_add(a.vm, fill, RACE_FILL, 0), "fill");
+		pthread_create(&thread, NULL, race_add_thread, &a);
+		usleep(t * 500);
+		while (!done) {
+			vcpu_run(vcpu);
+			if (vcpu->run->exit_reason == KVM_EXIT_RISCV_SBI &&
+			    vcpu->run->riscv_sbi.extension_id >= RACE_EID &&
+			    vcpu->run->riscv_sbi.extension_id < RACE_FILL_EID) {
+				vcpu->run->riscv_sbi.ret[0] = 0;
+				continue;
+			}
+			switch (get_ucall(vcpu, &uc)) {
+			case UCALL_SYNC:
+				seen = uc.args[1];
+				break;
+			case UCALL_DONE:
+				done = true;
+				break;
+			default:
+				sbi_test_report_exit(vcpu);
+			}
+		}
+		pthread_join(thread, NULL);
+		TEST_ASSERT(a.rc == EBUSY, "trial %d: add %lu failed with %s, want EBUSY",
+			    t, a.ok, errno_name(a.rc));
+		TEST_ASSERT(seen == a.ok,
+			    "trial %d: %lu adds succeeded, the guest saw %lu",
+			    t, a.ok, seen);
+		raced += a.ok > 0;
+		kvm_vm_free(a.vm);
+	}
+	ksft_print_msg("%d of %d trials had adds succeed before the first run\n",
+		       raced, RACE_TRIALS);
+	free(fill);
+}
+
 /* ---- 3: actions ---- */
 
 static void test_forward_vendor(void)
@@ -1088,6 +1198,7 @@ static const struct sbi_test_group groups[] = {
 	{ "ioctl: overlap is EEXIST, failed add installs nothing", test_eexist },
 	{ "ioctl: more than the capacity is E2BIG",		test_e2big },
 	{ "ioctl: add after KVM_RUN is EBUSY",			test_ebusy },
+	{ "ioctl: an add racing the first KVM_RUN is seen or EBUSY",	test_freeze_race },
 	{ "forward: vendor EID range, 6 args, answer",		test_forward_vendor },
 	{ "forward: DBCN with its ONE_REG bit off",		test_forward_dbcn_disabled },
 	{ "deny: PMU hidden without exit",			test_deny_pmu },
