@@ -11,9 +11,7 @@
  * the top (which oopsed 6.12's host) is SBI_ERR_INVALID_PARAM for
  * config_matching, start and stop; reserved config_flags (bit 8 up),
  * start_flags and stop_flags (bit 2 up), and SET_INIT_VALUE with
- * INIT_SNAPSHOT, are SBI_ERR_INVALID_PARAM and change nothing. An
- * hpmcounter CSR whose number is a firmware counter's index (the same
- * fw_event[] read through the CSR emulation) is an illegal instruction.
+ * INIT_SNAPSHOT, are SBI_ERR_INVALID_PARAM and change nothing.
  *
  * Each check group runs in its own process with its own VM.
  */
@@ -213,61 +211,6 @@ static void guest_reserved_flags(void)
 	GUEST_DONE();
 }
 
-/* Readers of hpmcounter3-31: csrr takes its CSR number as an immediate. */
-#define HPM_READER(n)							\
-static unsigned long hpm_read_##n(void)					\
-{									\
-	return csr_read(CSR_CYCLE + (n));					\
-}
-
-HPM_READER(3) HPM_READER(4) HPM_READER(5) HPM_READER(6) HPM_READER(7)
-HPM_READER(8) HPM_READER(9) HPM_READER(10) HPM_READER(11) HPM_READER(12)
-HPM_READER(13) HPM_READER(14) HPM_READER(15) HPM_READER(16) HPM_READER(17)
-HPM_READER(18) HPM_READER(19) HPM_READER(20) HPM_READER(21) HPM_READER(22)
-HPM_READER(23) HPM_READER(24) HPM_READER(25) HPM_READER(26) HPM_READER(27)
-HPM_READER(28) HPM_READER(29) HPM_READER(30) HPM_READER(31)
-
-static unsigned long (*const hpm_readers[32])(void) = {
-	[3] = hpm_read_3, [4] = hpm_read_4, [5] = hpm_read_5, [6] = hpm_read_6,
-	[7] = hpm_read_7, [8] = hpm_read_8, [9] = hpm_read_9, [10] = hpm_read_10,
-	[11] = hpm_read_11, [12] = hpm_read_12, [13] = hpm_read_13,
-	[14] = hpm_read_14, [15] = hpm_read_15, [16] = hpm_read_16,
-	[17] = hpm_read_17, [18] = hpm_read_18, [19] = hpm_read_19,
-	[20] = hpm_read_20, [21] = hpm_read_21, [22] = hpm_read_22,
-	[23] = hpm_read_23, [24] = hpm_read_24, [25] = hpm_read_25,
-	[26] = hpm_read_26, [27] = hpm_read_27, [28] = hpm_read_28,
-	[29] = hpm_read_29, [30] = hpm_read_30, [31] = hpm_read_31,
-};
-
-static unsigned long illegal_traps;
-
-static void illegal_handler(struct ex_regs *regs)
-{
-	WRITE_ONCE(illegal_traps, illegal_traps + 1);
-	regs->epc += 4;		/* skip the csrr */
-}
-
-/*
- * An hpmcounter CSR whose number is a firmware counter's index: 6.12
- * emulated the read with that counter, indexing fw_event[] with 0xffff.
- * Firmware counters have no CSR, so it is an illegal instruction.
- */
-static void guest_hpm_csr_of_fw_counter(void)
-{
-	unsigned long nr = nr_counters(), fw = first_fw_counter(nr), n, val;
-
-	GUEST_SYNC(fw);
-	__GUEST_ASSERT(fw >= 3, "first firmware counter %lu", fw);
-	for (n = fw; n < 32; n++) {
-		WRITE_ONCE(illegal_traps, 0);
-		val = hpm_readers[n]();
-		__GUEST_ASSERT(READ_ONCE(illegal_traps) == 1,
-			       "hpmcounter%lu (firmware counter %lu): %lu traps, value %#lx",
-			       n, n, illegal_traps, val);
-	}
-	GUEST_DONE();
-}
-
 static void guest_main(void)
 {
 	guest_fn();
@@ -282,27 +225,13 @@ static void run_guest(void (*fn)(void))
 	struct ucall uc;
 
 	vm = vm_create_with_one_vcpu(&vcpu, guest_main);
-	vm_init_vector_tables(vm);
-	vm_install_exception_handler(vm, EXC_INST_ILLEGAL, illegal_handler);
-	vcpu_init_vector_tables(vcpu);
 	guest_fn = fn;
 	sync_global_to_guest(vm, guest_fn);
 
-	for (;;) {
-		vcpu_run(vcpu);
-		switch (get_ucall(vcpu, &uc)) {
-		case UCALL_DONE:
-			kvm_vm_free(vm);
-			return;
-		case UCALL_SYNC:
-			ksft_print_msg("first firmware counter %lu: %lu hpmcounter CSRs name one\n",
-				       (unsigned long)uc.args[1],
-				       uc.args[1] < 32 ? 32 - (unsigned long)uc.args[1] : 0);
-			break;
-		default:
-			sbi_test_report_exit(vcpu);
-		}
-	}
+	vcpu_run(vcpu);
+	if (get_ucall(vcpu, &uc) != UCALL_DONE)
+		sbi_test_report_exit(vcpu);
+	kvm_vm_free(vm);
 }
 
 static void test_fw_read_unconfigured(void)
@@ -325,10 +254,6 @@ static void test_reserved_flags(void)
 	run_guest(guest_reserved_flags);
 }
 
-static void test_hpm_csr_of_fw_counter(void)
-{
-	run_guest(guest_hpm_csr_of_fw_counter);
-}
 
 /* ---- groups ---- */
 
@@ -337,7 +262,6 @@ static const struct sbi_test_group groups[] = {
 	{ "fw_read/get_info: hw, time, past-the-end counters",	test_bad_indices },
 	{ "sets: ctr_base + mask wrapping is INVALID_PARAM",	test_wrapping_sets },
 	{ "flags: reserved bits, SET_INIT_VALUE|INIT_SNAPSHOT",	test_reserved_flags },
-	{ "csr: hpmcounter of a firmware counter is illegal",	test_hpm_csr_of_fw_counter },
 };
 
 int main(void)
