@@ -254,7 +254,6 @@ static void test_reserved_flags(void)
 	run_guest(guest_reserved_flags);
 }
 
-
 /* ---- groups ---- */
 
 static const struct sbi_test_group groups[] = {
