@@ -34,6 +34,12 @@ static_assert(KVM_RISCV_SBI_POLICY_HANDLE == 0);
 #define SBI_EXT_SSE_EID		0x535345
 #define SBI_EXT_FWFT_EID	0x46574654
 #define SBI_EXT_NACL_EID	0x4E41434C
+#define SBI_EXT_DBTR_EID	0x44425452
+#define SBI_EXT_MPXY_EID	0x4D505859
+
+/* The experimental, vendor and firmware ranges: userspace defines them. */
+#define SBI_EXT_USER_FIRST	0x08000000
+#define SBI_EXT_USER_LAST	0x0AFFFFFF
 
 /**
  * struct sbi_policy_range - calls [start, end] of the key space and their fate
@@ -61,9 +67,11 @@ struct kvm_riscv_sbi_policy_map {
  * EIDs only the kernel can serve, so they cannot be forwarded: userspace
  * cannot fence other vCPUs' TLBs, inject IPIs into running vCPUs, program
  * their timers, own their hart state, count with the PMU or know scheduler
- * steal time, and BASE must describe what the kernel really does. The
- * legacy calls that do the same (set_timer, clear_ipi, send_ipi, remote
- * fences) are the kernel's too; console and shutdown are not.
+ * steal time, or program their triggers (SSE, FWFT and DBTR change
+ * per-hart trap and debug state), and BASE must describe what the kernel
+ * really does. The legacy calls that do the same (set_timer, clear_ipi,
+ * send_ipi, remote fences) are the kernel's too; console and shutdown are
+ * not.
  */
 static const struct { u32 first, last; } sbi_policy_kernel_eids[] = {
 	{ SBI_EXT_0_1_SET_TIMER, SBI_EXT_0_1_SET_TIMER },
@@ -78,6 +86,24 @@ static const struct { u32 first, last; } sbi_policy_kernel_eids[] = {
 	{ SBI_EXT_SSE_EID, SBI_EXT_SSE_EID },
 	{ SBI_EXT_FWFT_EID, SBI_EXT_FWFT_EID },
 	{ SBI_EXT_NACL_EID, SBI_EXT_NACL_EID },
+	{ SBI_EXT_DBTR_EID, SBI_EXT_DBTR_EID },
+};
+
+/*
+ * SBI v3.0 forbids partial extensions unless the extension lets the
+ * supervisor discover which functions exist. So an entry may take part of
+ * an extension's functions only where that holds: anywhere in the ranges
+ * userspace defines, and, as DENY, for the standard functions the spec
+ * makes optional with a way to tell (PMU snapshot_set_shmem and
+ * event_get_info answer NOT_SUPPORTED, the RFENCE hfences need the H
+ * extension, MPXY advertises FIDs 5-7 in CHANNEL_CAPABILITY, NACL's sync
+ * functions follow probe_feature).
+ */
+static const struct { u32 eid, first, last; } sbi_policy_optional_fids[] = {
+	{ SBI_EXT_PMU, 7, 8 },		/* snapshot_set_shmem, event_get_info */
+	{ SBI_EXT_RFENCE, 3, 6 },	/* remote_hfence_* */
+	{ SBI_EXT_MPXY_EID, 5, 7 },	/* send_message_*, get_notification_events */
+	{ SBI_EXT_NACL_EID, 2, 4 },	/* sync_csr, sync_hfence, sync_sret */
 };
 
 static u64 sbi_policy_key(u32 eid, u32 fid)
@@ -110,12 +136,31 @@ static int sbi_policy_permitted(const struct sbi_policy_range *r)
 	return 0;
 }
 
+/* May an entry take FIDs [@first, @last] of @eid, and not the others? */
+static bool sbi_policy_fids_allowed(u32 eid, u32 first, u32 last, u8 action)
+{
+	unsigned int i;
+
+	if (eid >= SBI_EXT_USER_FIRST && eid <= SBI_EXT_USER_LAST)
+		return true;
+	if (action != KVM_RISCV_SBI_POLICY_DENY)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(sbi_policy_optional_fids); i++) {
+		if (sbi_policy_optional_fids[i].eid == eid &&
+		    sbi_policy_optional_fids[i].first <= first &&
+		    sbi_policy_optional_fids[i].last >= last)
+			return true;
+	}
+	return false;
+}
+
 /* Check one entry from userspace and turn it into a range of keys. */
 static int sbi_policy_entry_to_range(const struct kvm_riscv_sbi_policy_entry *e,
 				     struct sbi_policy_range *r)
 {
 	u64 eid_last = (u64)e->eid_base + e->eid_count - 1;
 	u64 fid_last = (u64)e->fid_base + e->fid_count - 1;
+	int rc;
 
 	if (memchr_inv(e->pad, 0, sizeof(e->pad)) ||
 	    e->action > KVM_RISCV_SBI_POLICY_DENY)
@@ -134,7 +179,15 @@ static int sbi_policy_entry_to_range(const struct kvm_riscv_sbi_policy_entry *e,
 		r->end = sbi_policy_key(eid_last, U32_MAX);
 	}
 	r->action = e->action;
-	return sbi_policy_permitted(r);
+	rc = sbi_policy_permitted(r);
+	if (rc)
+		return rc;
+	/* HANDLE is the kernel's answer for every FID: never partial. */
+	if (e->fid_count && e->action != KVM_RISCV_SBI_POLICY_HANDLE &&
+	    !sbi_policy_fids_allowed(e->eid_base, e->fid_base, fid_last,
+				     e->action))
+		return -EINVAL;
+	return 0;
 }
 
 static int sbi_policy_range_cmp(const void *a, const void *b)

@@ -389,6 +389,13 @@ static void srst_case(unsigned long type, unsigned long reason, bool legacy,
 	TEST_ASSERT(run->system_event.data[0] == exp_reason,
 		    "type %#lx reason %#lx: data[0] = %#llx, want %#lx", type, reason,
 		    (unsigned long long)run->system_event.data[0], exp_reason);
+	/* SRST also gives its reset type, which tells cold from warm. */
+	if (!legacy)
+		TEST_ASSERT(run->system_event.ndata == 2 &&
+			    run->system_event.data[1] == (uint32_t)type,
+			    "type %#lx reason %#lx: ndata %u data[1] %#llx, want 2, %#x",
+			    type, reason, run->system_event.ndata,
+			    (unsigned long long)run->system_event.data[1], (uint32_t)type);
 	kvm_vm_free(vm);
 }
 
@@ -398,6 +405,7 @@ static void test_srst_shutdown(void)
 	srst_case(0, 1, false, KVM_SYSTEM_EVENT_SHUTDOWN, 1);
 }
 
+/* Cold and warm reboot: the same event and reason, data[1] 1 or 2. */
 static void test_srst_cold_reboot(void)
 {
 	srst_case(1, 1, false, KVM_SYSTEM_EVENT_RESET, 1);
@@ -429,6 +437,24 @@ static void test_srst_reserved_reason(void)
 	srst_case(0, 2, false, 0, 0);
 	srst_case(1, 0xdfffffff, false, 0, 0);
 	srst_case(2, 2, false, 0, 0);
+	srst_case(0, 0x80000000, false, 0, 0);
+}
+
+/* Vendor/platform types: none is implemented, so INVALID_PARAM. */
+static void test_srst_vendor_type(void)
+{
+	srst_case(0xf0000000, 0, false, 0, 0);
+	srst_case(0xf0000001, 0xf0000000, false, 0, 0);
+	srst_case(0xffffffff, 0, false, 0, 0);
+}
+
+/* SBI-implementation and vendor reasons reach the VMM as they are. */
+static void test_srst_platform_reason(void)
+{
+	srst_case(0, 0xe0000000, false, KVM_SYSTEM_EVENT_SHUTDOWN, 0xe0000000);
+	srst_case(1, 0xefffffff, false, KVM_SYSTEM_EVENT_RESET, 0xefffffff);
+	srst_case(2, 0xf0000000, false, KVM_SYSTEM_EVENT_RESET, 0xf0000000);
+	srst_case(0, 0xffffffff, false, KVM_SYSTEM_EVENT_SHUTDOWN, 0xffffffff);
 }
 
 static void test_legacy_shutdown(void)
@@ -579,6 +605,8 @@ static const struct sbi_test_group groups[] = {
 	{ "srst: only the low 32 bits of type/reason count",	test_srst_low_32_bits },
 	{ "srst: reserved type is INVALID_PARAM",		test_srst_reserved_type },
 	{ "srst: reserved reason is INVALID_PARAM",		test_srst_reserved_reason },
+	{ "srst: vendor reset type is INVALID_PARAM",		test_srst_vendor_type },
+	{ "srst: implementation/vendor reasons passed on",	test_srst_platform_reason },
 	{ "legacy: shutdown exits SYSTEM_EVENT_SHUTDOWN",	test_legacy_shutdown },
 };
 

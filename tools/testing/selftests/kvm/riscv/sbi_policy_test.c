@@ -5,7 +5,8 @@
  * Userspace installs ranges of SBI calls with an action (HANDLE by the
  * kernel, FORWARD to userspace as KVM_EXIT_RISCV_SBI, DENY with
  * SBI_ERR_NOT_SUPPORTED) through KVM_SET_DEVICE_ATTR on the VM fd. Checked
- * here: the capability and attribute, every error of the ioctl, each action
+ * here: the capability and attribute, every error of the ioctl (partial
+ * extensions and the kernel-owned DBTR included), each action
  * as seen by guest calls (also FID-granular entries, the firmware range,
  * CPPC and MPXY), BASE probe_extension under a policy, a policy of 256
  * entries, and system suspend (SUSP), which exists only when the policy
@@ -46,6 +47,8 @@
 
 #define DBCN_CONSOLE_WRITE		0
 #define DBCN_CONSOLE_WRITE_BYTE		2
+#define PMU_NUM_COUNTERS		0
+#define PMU_SNAPSHOT_SET_SHMEM		7
 #define HSM_HART_STOP			1
 #define HSM_HART_GET_STATUS		2
 #define HSM_STOPPED			1
@@ -381,13 +384,31 @@ static void test_einval(void)
 	expect_add(vm, EINVAL, "good entry with a bad one",
 		   ENTRY(SBI_EXT_VENDOR_START, 1, FWD),
 		   ENTRY(SBI_EXT_VENDOR_START + 1, 0, FWD));
+	/* Part of an extension without per-function discovery. */
+	expect_add(vm, EINVAL, "DENY of SRST system_reset alone",
+		   FENTRY(SBI_EXT_SRST, SRST_SHUTDOWN, 1, DENY));
+	expect_add(vm, EINVAL, "DENY of DBCN write_byte alone",
+		   FENTRY(SBI_EXT_DBCN, DBCN_CONSOLE_WRITE_BYTE, 1, DENY));
+	expect_add(vm, EINVAL, "FORWARD of DBCN console_write alone",
+		   FENTRY(SBI_EXT_DBCN, DBCN_CONSOLE_WRITE, 1, FWD));
+	expect_add(vm, EINVAL, "DENY of HSM hart_suspend alone",
+		   FENTRY(SBI_EXT_HSM, 3, 1, DENY));
+	expect_add(vm, EINVAL, "DENY of PMU FIDs 6-7 (6 is not optional)",
+		   FENTRY(SBI_EXT_PMU, 6, 2, DENY));
+	expect_add(vm, EINVAL, "FORWARD of MPXY FIDs 5-7 alone",
+		   FENTRY(SBI_EXT_MPXY, 5, 3, FWD));
+	expect_add(vm, EINVAL, "FORWARD of FID 0 of a reserved EID",
+		   FENTRY(0x0b000000, 0, 1, FWD));
 
 	/* The same entries, well formed, are accepted: nothing was installed. */
 	rc = __policy_add(vm, &ok, 1, 0);
 	TEST_ASSERT(!rc, "good entry: %s", errno_name(rc));
 	policy_add(vm, ENTRY(0xffffffff, 1, FWD),
 		   FENTRY(SBI_EXT_VENDOR_START + 1, 0xffffffff, 1, FWD),
-		   FENTRY(SBI_EXT_VENDOR_START + 2, 1, 2, DENY));
+		   FENTRY(SBI_EXT_VENDOR_START + 2, 1, 2, DENY),
+		   /* Optional functions with discovery; HANDLE is never partial. */
+		   FENTRY(SBI_EXT_PMU, 7, 2, DENY), FENTRY(SBI_EXT_RFENCE, 3, 4, DENY),
+		   FENTRY(SBI_EXT_MPXY, 5, 3, DENY), FENTRY(SBI_EXT_SRST, 0, 1, HANDLE));
 	kvm_vm_free(vm);
 }
 
@@ -398,6 +419,8 @@ static void test_eperm(void)
 		{ SBI_EXT_RFENCE, "RFENCE" }, { SBI_EXT_HSM, "HSM" },
 		{ SBI_EXT_PMU, "PMU" }, { SBI_EXT_STA, "STA" },
 		{ SBI_EXT_BASE, "BASE" }, { LEGACY_SET_TIMER, "legacy set_timer" },
+		{ SBI_EXT_SSE, "SSE" }, { SBI_EXT_FWFT, "FWFT" },
+		{ SBI_EXT_DBTR, "DBTR" }, { SBI_EXT_NACL, "NACL" },
 	};
 	struct kvm_vm *vm = vm_create_barebones();
 	char what[64];
@@ -408,6 +431,7 @@ static void test_eperm(void)
 		expect_add(vm, EPERM, what, ENTRY(owned[i].eid, 1, FWD));
 	}
 	expect_add(vm, EPERM, "FORWARD FID 0 of TIME", FENTRY(SBI_EXT_TIME, 0, 1, FWD));
+	expect_add(vm, EPERM, "FORWARD DBTR num_triggers", FENTRY(SBI_EXT_DBTR, 0, 1, FWD));
 	expect_add(vm, EPERM, "FORWARD EIDs 0x0f-0x11 (BASE inside)",
 		   ENTRY(0x0f, 3, FWD));
 	expect_add(vm, EPERM, "DENY BASE", ENTRY(SBI_EXT_BASE, 1, DENY));
@@ -421,7 +445,8 @@ static void test_eperm(void)
 		   ENTRY(SBI_EXT_TIME, 1, DENY), ENTRY(SBI_EXT_PMU, 1, DENY),
 		   ENTRY(SBI_EXT_STA, 1, DENY), ENTRY(LEGACY_SET_TIMER, 1, DENY),
 		   ENTRY(LEGACY_CONSOLE_PUTCHAR, 2, FWD),
-		   ENTRY(LEGACY_SHUTDOWN, 1, FWD), ENTRY(SBI_EXT_HSM, 1, HANDLE));
+		   ENTRY(LEGACY_SHUTDOWN, 1, FWD), ENTRY(SBI_EXT_HSM, 1, HANDLE),
+		   ENTRY(SBI_EXT_DBTR, 1, DENY));
 	kvm_vm_free(vm);
 }
 
@@ -717,17 +742,18 @@ static void test_fid_firmware(void)
 	run_steps(vcpu);
 }
 
-static void test_fid_dbcn(void)
+/* An optional function with discovery denied: PMU snapshot_set_shmem. */
+static void test_fid_pmu_optional(void)
 {
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm = steps_vm(&vcpu);
 
-	vcpu_set_reg(vcpu, RISCV_SBI_EXT_REG(KVM_RISCV_SBI_EXT_DBCN), 1);
-	policy_add(vm, FENTRY(SBI_EXT_DBCN, DBCN_CONSOLE_WRITE_BYTE, 1, DENY));
-	exit_hook = dbcn_hook;
-	step_ret(SBI_EXT_DBCN, DBCN_CONSOLE_WRITE_BYTE, SBI_ERR_NOT_SUPPORTED)->args[0] = 'x';
-	step_console_write(vm, SBI_SUCCESS, 3);
-	step_probe(SBI_EXT_DBCN, 1);
+	__TEST_REQUIRE(__vcpu_has_sbi_ext(vcpu, RISCV_SBI_EXT_REG(KVM_RISCV_SBI_EXT_PMU)),
+		       "SBI PMU not available");
+	policy_add(vm, FENTRY(SBI_EXT_PMU, PMU_SNAPSHOT_SET_SHMEM, 1, DENY));
+	step_ret(SBI_EXT_PMU, PMU_SNAPSHOT_SET_SHMEM, SBI_ERR_NOT_SUPPORTED)->args[2] = 0;
+	step_ret(SBI_EXT_PMU, PMU_NUM_COUNTERS, SBI_SUCCESS);
+	step_probe(SBI_EXT_PMU, 1);
 	run_steps(vcpu);
 }
 
@@ -819,10 +845,9 @@ static void test_probe_fid_deny(void)
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm = steps_vm(&vcpu);
 
-	vcpu_set_reg(vcpu, RISCV_SBI_EXT_REG(KVM_RISCV_SBI_EXT_DBCN), 1);
-	policy_add(vm, FENTRY(SBI_EXT_DBCN, DBCN_CONSOLE_WRITE_BYTE, 1, DENY),
-		   FENTRY(v, 0, 10, DENY), FENTRY(SBI_EXT_SRST, 0, 1, DENY));
-	step_probe(SBI_EXT_DBCN, 1);
+	policy_add(vm, FENTRY(SBI_EXT_RFENCE, 3, 4, DENY),
+		   FENTRY(v, 0, 10, DENY), FENTRY(SBI_EXT_SRST, 0, 1, HANDLE));
+	step_probe(SBI_EXT_RFENCE, 1);
 	step_probe(SBI_EXT_SRST, 1);
 	step_probe_exit(v, 0x55);		/* the kernel's vendor answer */
 	step_ret(v, 9, SBI_ERR_NOT_SUPPORTED);
@@ -1204,7 +1229,7 @@ static const struct sbi_test_group groups[] = {
 	{ "deny: PMU hidden without exit",			test_deny_pmu },
 	{ "handle: explicit HANDLE of SRST",			test_handle_srst },
 	{ "fid: FORWARD of one FID of a firmware EID",		test_fid_firmware },
-	{ "fid: DENY of one FID of enabled DBCN",		test_fid_dbcn },
+	{ "fid: DENY of PMU snapshot (optional) only",		test_fid_pmu_optional },
 	{ "firmware/CPPC/MPXY: NOT_SUPPORTED unforwarded",	test_no_handler_unforwarded },
 	{ "firmware/CPPC/MPXY: forwarded by the policy",	test_no_handler_forwarded },
 	{ "probe: forwarded EID is 1 without exit",		test_probe_forwarded },
