@@ -6,6 +6,11 @@
  *   boot	  a 2-vCPU Linux guest boots to its init, prints its banner
  *		  (2 CPUs, SBI v3.0, implementation KVM) and shuts down: exit 0
  *   uart	  the same on the ns16550a console
+ *   uart-tail	  a Linux guest that writes the known text and a last line
+ *		  without a newline, then powers off at once: every byte
+ *		  reaches the user, in order, before the VMM's closing
+ *		  message (stderr on the stdout pipe), on the UART, 3 boots
+ *   dbcn-tail	  the same on hvc0 over DBCN
  *   dbcn	  the known multi-line text arrives intact and in order, from
  *		  Linux's hvc0 and from the bare-metal guest's own DBCN calls;
  *		  DBCN and legacy console edge cases answer as the spec says
@@ -174,8 +179,11 @@ static void collect(struct run *r, pid_t pid, int out, int err)
 /*
  * Run @argv (NULL-terminated) with @input on its stdin, which stays open
  * (and empty after @input) until it exits: "no input pending", not EOF.
+ * With @merged, its stderr is its stdout pipe too: @r->out is then the one
+ * stream a user's terminal shows, in the order it was written.
  */
-static void run_argv(struct run *r, char *const argv[], const char *input)
+static void run_argv(struct run *r, char *const argv[], const char *input,
+		     bool merged)
 {
 	int in[2], out[2], err[2], status;
 	long start = now_ms();
@@ -191,7 +199,7 @@ static void run_argv(struct run *r, char *const argv[], const char *input)
 	}
 	if (input && write(in[1], input, strlen(input)) < 0)
 		say("# writing the VMM's input: %s", strerror(errno));
-	pid = spawn(argv, in[0], out[1], err[1]);
+	pid = spawn(argv, in[0], out[1], merged ? out[1] : err[1]);
 	close(in[0]);
 	close(out[1]);
 	close(err[1]);
@@ -215,7 +223,7 @@ static void run_vmm(struct run *r, const char *input, ...)
 		argc++;
 	va_end(ap);
 	argv[argc] = NULL;
-	run_argv(r, argv, input);
+	run_argv(r, argv, input, false);
 }
 
 /* The Linux guest's init in @mode, quiet, on @cpus vCPUs. */
@@ -384,6 +392,9 @@ static void test_uart(void)
 	expect_out(&r, "guest: 1 CPUs online", "banner on ttyS0");
 	expect_out(&r, "(KVM)", "banner on ttyS0");
 	expect_out(&r, "guest: powering off", "banner on ttyS0");
+	if (!check(!has(&r.out, "IRQ index 0 not found"),
+		   "the UART has its interrupt"))
+		show_run(&r);
 }
 
 static void test_dbcn(void)
@@ -410,6 +421,68 @@ static void test_dbcn(void)
 	check(count(&r.out, "is INVALID_PARAM: ok") == 5,
 	      "bare-metal DBCN: 5 bad buffers are INVALID_PARAM");
 	expect_no_fail(&r, "bare-metal DBCN");
+}
+
+#define TAIL_BOOTS	3
+#define SHUT_DOWN_MSG	"sbi-vmm: the guest shut down\n"
+
+/* The known text and its tail, as the tail guest writes them. */
+static char *tail_text(void)
+{
+	static char text[sizeof(TEXT_BEGIN) + TEXT_LINES * TEXT_LINE_MAX +
+			 sizeof(TEXT_END) + sizeof(TEXT_TAIL)];
+
+	snprintf(text, sizeof(text), "%s%s", known_text(), TEXT_TAIL);
+	return text;
+}
+
+/*
+ * sbitest=tail on @console, @boots times, stdout and stderr in one pipe:
+ * the whole text, then the closing message. How much arrived in order
+ * before the message is told on failure.
+ */
+static void tail_boots(const char *console, const char *cmdline,
+		       const char *what)
+{
+	char *argv[] = { (char *)path("sbi-vmm"), "--kernel",
+			 (char *)path("Image"), "--initrd",
+			 (char *)path("guest.cpio"), "--console",
+			 (char *)console, "--timeout", LINUX_TIMEOUT,
+			 "--cmdline", (char *)cmdline, "--cmdline",
+			 "sbitest=tail", NULL };
+	const char *text = tail_text(), *begin, *msg;
+	size_t len = strlen(text), got;
+	struct run r;
+	int boot;
+
+	for (boot = 1; boot <= TAIL_BOOTS; boot++) {
+		run_argv(&r, argv, NULL, true);
+		begin = strstr(r.out.buf, TEXT_BEGIN);
+		msg = strstr(r.out.buf, SHUT_DOWN_MSG);
+		for (got = 0; begin && got < len && begin[got] == text[got];)
+			got++;
+		if (check(r.status == 0 && got == len && msg &&
+			  msg >= begin + len,
+			  "%s, boot %d: the %zu bytes in order, then the VMM's closing message",
+			  what, boot, len))
+			continue;
+		say("#   %zu of %zu bytes in order; the closing message %s",
+		    got, len, !msg ? "is missing" :
+		    begin && msg < begin + len ? "comes before the text's end" :
+		    "comes after them");
+		show_run(&r);
+	}
+}
+
+static void test_uart_tail(void)
+{
+	tail_boots("uart", "quiet console=ttyS0 earlycon kunit.enable=0",
+		   "UART");
+}
+
+static void test_dbcn_tail(void)
+{
+	tail_boots("sbi", QUIET_LINUX, "hvc0 over DBCN");
 }
 
 static void test_vendor(void)
@@ -599,7 +672,7 @@ static void bad_cmdline(const char *msg, const char *const *args)
 		strncat(shown, argv[argc++], sizeof(shown) - strlen(shown) - 1);
 	}
 	argv[argc] = NULL;
-	run_argv(&r, argv, NULL);
+	run_argv(&r, argv, NULL, false);
 	if (!check(r.status == 1 && count(&r.err, "\n") == 1 &&
 		   !strncmp(r.err.buf, "sbi-vmm: ", 9) && has(&r.err, msg) &&
 		   !r.out.len, "sbi-vmm%s: %s", shown, msg))
@@ -626,6 +699,8 @@ static const struct {
 } tests[] = {
 	{ "boot",		test_boot,		true },
 	{ "uart",		test_uart,		true },
+	{ "uart-tail",		test_uart_tail,		true },
+	{ "dbcn-tail",		test_dbcn_tail,		true },
 	{ "dbcn",		test_dbcn,		true },
 	{ "vendor",		test_vendor,		true },
 	{ "exit-status",	test_exit_status,	true },
