@@ -5,9 +5,9 @@
  *
  * The guest runs on the SBI timer and SBI IPIs, and each hart's local
  * interrupt controller ("riscv,cpu-intc") is all it needs; a PLIC is there
- * only for the UART's interrupt (plic.c). What the CPUs are comes from KVM: the timebase frequency from
- * the timer's ONE_REG, the ISA from the config and ISA extension ONE_REGs,
- * the MMU from satp_mode.
+ * only for the UART's interrupt (plic.c). What the CPUs are comes from
+ * KVM: the timebase frequency from the timer's ONE_REG, the ISA from the
+ * config and ISA extension ONE_REGs, the MMU from satp_mode.
  */
 #include <errno.h>
 #include <libfdt.h>

@@ -10,14 +10,15 @@
  *		  without a newline, then powers off at once: every byte
  *		  reaches the user, in order, before the VMM's closing
  *		  message (stderr on the stdout pipe), on the UART, 3 boots
- *   dbcn-tail	  the same on hvc0 over DBCN
+ *   dbcn-tail	  the same on hvc0 over DBCN, 5 boots
  *   dbcn	  the known multi-line text arrives intact and in order, from
  *		  Linux's hvc0 and from the bare-metal guest's own DBCN calls;
  *		  DBCN and legacy console edge cases answer as the spec says
  *   vendor	  unknown vendor/experimental EIDs get NOT_SUPPORTED, one log
  *		  line each, and the guest runs on
  *   exit-status  shutdown (0), reboot (2) and system failure (1) told apart
- *   input	  console input reaches the guest (legacy getchar, DBCN read)
+ *   input	  console input reaches the guest (legacy getchar, DBCN read;
+ *		  Linux on the UART, typed while it waits: the RX interrupt)
  *   smp	  a secondary hart starts stopped and runs once started by HSM
  *   timeout	  a guest that never shuts down is stopped by --timeout and
  *		  the VMM reports failure
@@ -79,6 +80,13 @@ struct run {
 
 static char dir[512];
 static int failures;
+/*
+ * When set, a run's input is written only INPUT_DELAY_MS after its stdout
+ * holds this text: a guest's UART discards what arrives before its driver
+ * opens it, as hardware does, and by then the guest sits idle in read().
+ */
+static const char *input_after;
+#define INPUT_DELAY_MS	1000
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -129,6 +137,11 @@ static void append(struct output *o, const char *p, size_t n)
 	o->buf[o->len] = '\0';
 }
 
+static bool has(const struct output *o, const char *s)
+{
+	return strstr(o->buf, s) != NULL;
+}
+
 static pid_t spawn(char *const argv[], int in, int out, int err)
 {
 	pid_t pid = fork();
@@ -144,12 +157,16 @@ static pid_t spawn(char *const argv[], int in, int out, int err)
 	_exit(127);
 }
 
-/* Read stdout and stderr until both close or the time is up. */
-static void collect(struct run *r, pid_t pid, int out, int err)
+/*
+ * Read stdout and stderr until both close or the time is up; @input goes
+ * to @in INPUT_DELAY_MS after stdout holds input_after.
+ */
+static void collect(struct run *r, pid_t pid, int out, int err, int in,
+		    const char *input)
 {
 	struct pollfd pfd[2] = { { .fd = out, .events = POLLIN },
 				 { .fd = err, .events = POLLIN } };
-	long deadline = now_ms() + KILL_AFTER_S * 1000L;
+	long deadline = now_ms() + KILL_AFTER_S * 1000L, input_at = 0;
 	char chunk[4096];
 	int open = 2, i;
 	ssize_t n;
@@ -159,7 +176,13 @@ static void collect(struct run *r, pid_t pid, int out, int err)
 			r->killed = true;
 			kill(pid, SIGKILL);
 		}
-		if (poll(pfd, 2, 1000) < 0 && errno != EINTR)
+		if (input && input_at && now_ms() >= input_at) {
+			if (write(in, input, strlen(input)) < 0)
+				say("# writing the VMM's input: %s",
+				    strerror(errno));
+			input = NULL;
+		}
+		if (poll(pfd, 2, input ? 100 : 1000) < 0 && errno != EINTR)
 			break;
 		for (i = 0; i < 2; i++) {
 			if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP)))
@@ -167,6 +190,9 @@ static void collect(struct run *r, pid_t pid, int out, int err)
 			n = read(pfd[i].fd, chunk, sizeof(chunk));
 			if (n > 0) {
 				append(i ? &r->err : &r->out, chunk, n);
+				if (input && !input_at &&
+				    has(&r->out, input_after))
+					input_at = now_ms() + INPUT_DELAY_MS;
 				continue;
 			}
 			close(pfd[i].fd);
@@ -197,13 +223,13 @@ static void run_argv(struct run *r, char *const argv[], const char *input,
 		say("not ok - pipe: %s", strerror(errno));
 		exit(1);
 	}
-	if (input && write(in[1], input, strlen(input)) < 0)
+	if (input && !input_after && write(in[1], input, strlen(input)) < 0)
 		say("# writing the VMM's input: %s", strerror(errno));
 	pid = spawn(argv, in[0], out[1], merged ? out[1] : err[1]);
 	close(in[0]);
 	close(out[1]);
 	close(err[1]);
-	collect(r, pid, out[0], err[0]);
+	collect(r, pid, out[0], err[0], in[1], input_after ? input : NULL);
 	waitpid(pid, &status, 0);
 	close(in[1]);
 	r->ms = now_ms() - start;
@@ -212,18 +238,35 @@ static void run_argv(struct run *r, char *const argv[], const char *input,
 }
 
 /* Run the VMM with the arguments that follow, up to NULL. */
-static void run_vmm(struct run *r, const char *input, ...)
+static void run_vmm_args(struct run *r, const char *input, bool merged,
+			 va_list ap)
 {
 	char *argv[MAX_ARGS + 1] = { (char *)path("sbi-vmm") };
 	int argc = 1;
+
+	while (argc < MAX_ARGS && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	argv[argc] = NULL;
+	run_argv(r, argv, input, merged);
+}
+
+static void run_vmm(struct run *r, const char *input, ...)
+{
 	va_list ap;
 
 	va_start(ap, input);
-	while (argc < MAX_ARGS && (argv[argc] = va_arg(ap, char *)))
-		argc++;
+	run_vmm_args(r, input, false, ap);
 	va_end(ap);
-	argv[argc] = NULL;
-	run_argv(r, argv, input, false);
+}
+
+/* The same, without input, stderr on the stdout pipe. */
+static void run_vmm_merged(struct run *r, ...)
+{
+	va_list ap;
+
+	va_start(ap, r);
+	run_vmm_args(r, NULL, true, ap);
+	va_end(ap);
 }
 
 /* The Linux guest's init in @mode, quiet, on @cpus vCPUs. */
@@ -289,11 +332,6 @@ static void show_run(const struct run *r)
 	    r->killed ? " (killed by vmm-test)" : "");
 	show_lines("stdout", r->out.buf, 40);
 	show_lines("stderr", r->err.buf, 20);
-}
-
-static bool has(const struct output *o, const char *s)
-{
-	return strstr(o->buf, s) != NULL;
 }
 
 static int count(const struct output *o, const char *s)
@@ -423,7 +461,6 @@ static void test_dbcn(void)
 	expect_no_fail(&r, "bare-metal DBCN");
 }
 
-#define TAIL_BOOTS	3
 #define SHUT_DOWN_MSG	"sbi-vmm: the guest shut down\n"
 
 /* The known text and its tail, as the tail guest writes them. */
@@ -441,22 +478,19 @@ static char *tail_text(void)
  * the whole text, then the closing message. How much arrived in order
  * before the message is told on failure.
  */
-static void tail_boots(const char *console, const char *cmdline,
+static void tail_boots(const char *console, const char *cmdline, int boots,
 		       const char *what)
 {
-	char *argv[] = { (char *)path("sbi-vmm"), "--kernel",
-			 (char *)path("Image"), "--initrd",
-			 (char *)path("guest.cpio"), "--console",
-			 (char *)console, "--timeout", LINUX_TIMEOUT,
-			 "--cmdline", (char *)cmdline, "--cmdline",
-			 "sbitest=tail", NULL };
 	const char *text = tail_text(), *begin, *msg;
 	size_t len = strlen(text), got;
 	struct run r;
 	int boot;
 
-	for (boot = 1; boot <= TAIL_BOOTS; boot++) {
-		run_argv(&r, argv, NULL, true);
+	for (boot = 1; boot <= boots; boot++) {
+		run_vmm_merged(&r, "--kernel", path("Image"), "--initrd",
+			       path("guest.cpio"), "--console", console,
+			       "--timeout", LINUX_TIMEOUT, "--cmdline", cmdline,
+			       "--cmdline", "sbitest=tail", NULL);
 		begin = strstr(r.out.buf, TEXT_BEGIN);
 		msg = strstr(r.out.buf, SHUT_DOWN_MSG);
 		for (got = 0; begin && got < len && begin[got] == text[got];)
@@ -474,15 +508,21 @@ static void tail_boots(const char *console, const char *cmdline,
 	}
 }
 
+/* Without the UART's interrupt, about a third of the text was lost. */
 static void test_uart_tail(void)
 {
-	tail_boots("uart", "quiet console=ttyS0 earlycon kunit.enable=0",
+	tail_boots("uart", "quiet console=ttyS0 earlycon kunit.enable=0", 3,
 		   "UART");
 }
 
+/*
+ * hvc0 loses nothing, but a partial line sat in the VMM's stdout buffer
+ * and came after the message, unless hvc0's input poll (a DBCN read, which
+ * flushes) happened to run in between: in about one boot of three.
+ */
 static void test_dbcn_tail(void)
 {
-	tail_boots("sbi", QUIET_LINUX, "hvc0 over DBCN");
+	tail_boots("sbi", QUIET_LINUX, 5, "hvc0 over DBCN");
 }
 
 static void test_vendor(void)
@@ -575,6 +615,15 @@ static void test_input(void)
 	run_linux(&r, "hello linux\n", "echo", "1");
 	expect_status(&r, 0, "Linux input");
 	expect_out(&r, "guest: read \"hello linux\"", "Linux input");
+
+	input_after = "guest: type a line";
+	run_vmm(&r, "hello uart\n", "--kernel", path("Image"), "--initrd",
+		path("guest.cpio"), "--console", "uart", "--timeout",
+		LINUX_TIMEOUT, "--cmdline", "quiet console=ttyS0 earlycon",
+		"--cmdline", "kunit.enable=0 sbitest=echo", NULL);
+	input_after = NULL;
+	expect_status(&r, 0, "Linux input on the UART");
+	expect_out(&r, "guest: read \"hello uart\"", "Linux input on the UART");
 }
 
 static void test_smp(void)
