@@ -476,7 +476,9 @@ static char *tail_text(void)
 
 /*
  * A tail run, stdout and stderr in one pipe: the whole text, then the
- * closing message. How much arrived in order before it is told on failure.
+ * closing message on a line of its own (the text ends inside a line, so a
+ * newline comes between, and nothing else). How much arrived in order
+ * before the message is told on failure.
  */
 static void expect_tail(const struct run *r, const char *what)
 {
@@ -487,14 +489,15 @@ static void expect_tail(const struct run *r, const char *what)
 	msg = strstr(r->out.buf, SHUT_DOWN_MSG);
 	for (got = 0; begin && got < len && begin[got] == text[got];)
 		got++;
-	if (check(r->status == 0 && got == len && msg && msg >= begin + len,
-		  "%s: the %zu bytes in order, then the VMM's closing message",
+	if (check(r->status == 0 && got == len && msg == begin + len + 1 &&
+		  msg[-1] == '\n',
+		  "%s: the %zu bytes in order, then the closing message on its own line",
 		  what, len))
 		return;
 	say("#   %zu of %zu bytes in order; the closing message %s", got, len,
 	    !msg ? "is missing" :
 	    begin && msg < begin + len ? "comes before the text's end" :
-	    "comes after them");
+	    "does not follow it on the next line");
 	show_run(r);
 }
 
