@@ -4,6 +4,11 @@
  * buffered; guest input from stdin, never blocking (a guest polling for a
  * character gets "nothing" at once rather than a stalled vCPU).
  *
+ * The VMM's own messages go to stderr; before each one, guest output
+ * still buffered goes out (console__end_line()), so that a user sees
+ * everything in the order it happened, the guest's last partial line
+ * before "the guest shut down".
+ *
  * When stdin is a terminal it loses canonical mode and echo for the run, so
  * keys reach the guest one by one and the guest echoes them; Ctrl-C still
  * stops the VMM.
@@ -11,6 +16,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <termios.h>
@@ -19,9 +25,11 @@
 #include "vmm.h"
 
 static pthread_mutex_t input_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t input_taken = PTHREAD_COND_INITIALIZER;
 static struct termios saved_tty;
 static bool input_closed;
 static int peeked = -1;		/* a byte read by console__has_input() */
+static bool mid_line;		/* guest output does not end in a newline */
 
 static void restore_tty(void)
 {
@@ -56,7 +64,12 @@ void console__init(void)
  */
 void console__write(const void *buf, size_t len)
 {
+	if (!len)
+		return;
+	flockfile(stdout);
 	fwrite(buf, 1, len, stdout);
+	mid_line = ((const char *)buf)[len - 1] != '\n';
+	funlockfile(stdout);
 }
 
 /**
@@ -71,6 +84,25 @@ void console__flush(void)
 	fflush(stdout);
 }
 
+/**
+ * console__end_line() - put out guest output before a message of the VMM's
+ *
+ * Context: any thread; called for every message (main.c).
+ * Return: true if that output ended inside a line: the message should
+ * start on a new one.
+ */
+bool console__end_line(void)
+{
+	bool ret;
+
+	flockfile(stdout);
+	fflush(stdout);
+	ret = mid_line;
+	mid_line = false;
+	funlockfile(stdout);
+	return ret;
+}
+
 /* One byte of input if there is one now; -1 if none. Lock held. */
 static int read_byte(void)
 {
@@ -81,6 +113,7 @@ static int read_byte(void)
 	if (peeked >= 0) {
 		c = peeked;
 		peeked = -1;
+		pthread_cond_broadcast(&input_taken);
 		return c;
 	}
 	if (input_closed || poll(&pfd, 1, 0) <= 0)
@@ -128,4 +161,75 @@ bool console__has_input(void)
 	ret = peeked >= 0;
 	pthread_mutex_unlock(&input_lock);
 	return ret;
+}
+
+/**
+ * struct input_watch - who wants to know that input arrived
+ * @fn:		called without console locks held
+ * @arg:	its argument
+ */
+struct input_watch {
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+/*
+ * Wait for stdin to have a byte, peek it, tell the device, and wait for the
+ * guest to take it before looking again: one wakeup per byte, no spinning.
+ * Ends at EOF or a read error.
+ */
+static void *watch_input(void *arg)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	struct input_watch *w = arg;
+	bool closed;
+
+	for (;;) {
+		pthread_mutex_lock(&input_lock);
+		while (peeked >= 0)
+			pthread_cond_wait(&input_taken, &input_lock);
+		closed = input_closed;
+		pthread_mutex_unlock(&input_lock);
+		if (closed)
+			return NULL;
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			return NULL;
+		if (console__has_input())
+			w->fn(w->arg);
+	}
+}
+
+/**
+ * console__watch_input() - call @fn whenever input arrives
+ * @fn:		called from a thread of the console's, once per byte that
+ *		becomes pending (console__has_input() is then true)
+ * @arg:	for @fn
+ *
+ * For a device that interrupts the guest on input rather than being
+ * polled. The thread blocks every signal: the VMM's signals are for the
+ * main and vCPU threads.
+ *
+ * Return: 0, or -1 after saying why.
+ */
+int console__watch_input(void (*fn)(void *arg), void *arg)
+{
+	struct input_watch *w = malloc(sizeof(*w));
+	sigset_t all, old;
+	pthread_t thread;
+	int err;
+
+	if (!w)
+		return pr_errno("console: malloc");
+	*w = (struct input_watch){ fn, arg };
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	err = pthread_create(&thread, NULL, watch_input, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		free(w);
+		errno = err;
+		return pr_errno("console: pthread_create");
+	}
+	pthread_detach(thread);
+	return 0;
 }

@@ -52,4 +52,11 @@ int mmio__register(struct vm *vm, uint64_t base, uint64_t size, mmio_fn fn,
 		   void *priv);
 void mmio__handle_exit(struct vcpu *vcpu);
 
+/* Device tree phandles: each hart's "riscv,cpu-intc", and the PLIC. */
+#define PHANDLE_CPU_INTC(hart)	((hart) + 1)
+#define PHANDLE_PLIC		0x10000		/* above every hart's */
+
+/* plic.c: a device's interrupt line (--console uart only). */
+void plic__set_irq(struct vm *vm, unsigned int id, bool level);
+
 #endif /* SBI_VMM_DEVICES_H */

@@ -3,11 +3,11 @@
  * The guest's device tree, written with libfdt's sequential-write API
  * straight into guest RAM at the layout's fdt_addr.
  *
- * There is no interrupt controller: the guest runs on the SBI timer and SBI
- * IPIs, and each hart's local interrupt controller ("riscv,cpu-intc") is all
- * it needs. What the CPUs are comes from KVM: the timebase frequency from
- * the timer's ONE_REG, the ISA from the config and ISA extension ONE_REGs,
- * the MMU from satp_mode.
+ * The guest runs on the SBI timer and SBI IPIs, and each hart's local
+ * interrupt controller ("riscv,cpu-intc") is all it needs; a PLIC is there
+ * only for the UART's interrupt (plic.c). What the CPUs are comes from
+ * KVM: the timebase frequency from the timer's ONE_REG, the ISA from the
+ * config and ISA extension ONE_REGs, the MMU from satp_mode.
  */
 #include <errno.h>
 #include <libfdt.h>
@@ -204,7 +204,7 @@ static int fdt_cpu(void *fdt, unsigned int id, const struct cpu_desc *cpu)
 	err = err ?: fdt_property_string(fdt, "compatible", "riscv,cpu-intc");
 	err = err ?: fdt_property_u32(fdt, "#interrupt-cells", 1);
 	err = err ?: fdt_property(fdt, "interrupt-controller", NULL, 0);
-	err = err ?: fdt_property_u32(fdt, "phandle", id + 1);
+	err = err ?: fdt_property_u32(fdt, "phandle", PHANDLE_CPU_INTC(id));
 	err = err ?: fdt_end_node(fdt);
 	err = err ?: fdt_end_node(fdt);
 	return err;

@@ -25,8 +25,9 @@
 static const char usage_text[] =
 "usage: " VMM_NAME " run-options...\n"
 "\n"
-"Boot a riscv64 Linux guest on KVM with nothing but SBI: no interrupt\n"
-"controller, SBI timer and IPIs, secondary harts started through SBI HSM.\n"
+"Boot a riscv64 Linux guest on KVM with nothing but SBI: SBI timer and\n"
+"IPIs, secondary harts started through SBI HSM, no interrupt controller\n"
+"but the UART's.\n"
 "\n"
 "  -k, --kernel IMAGE     the guest kernel, a RISC-V Image (required)\n"
 "  -i, --initrd FILE      an initramfs for the guest\n"
@@ -39,7 +40,8 @@ static const char usage_text[] =
 "  -m, --mem SIZE         guest RAM in MiB, or with an M or G suffix\n"
 "                         (default 256), at 0x80000000\n"
 "      --console sbi|uart sbi (default): the guest's hvc0 over the SBI legacy\n"
-"                         console and DBCN; uart: an ns16550a at 0x10000000\n"
+"                         console and DBCN; uart: an ns16550a at 0x10000000,\n"
+"                         its interrupt on a PLIC at 0x0c000000\n"
 "  -t, --timeout SECONDS  stop the guest and fail after SECONDS (default 0:\n"
 "                         never)\n"
 "      --sbi-policy ACTION:EIDS[/FIDS]\n"
@@ -81,12 +83,14 @@ static const struct option options[] = {
 	{ NULL,		0,			NULL, 0 }
 };
 
+/* Guest output written so far goes first; the message has a line of its own. */
 static void vlog(const char *fmt, va_list ap, const char *suffix)
 {
 	char line[1024];
 
 	vsnprintf(line, sizeof(line), fmt, ap);
-	fprintf(stderr, VMM_NAME ": %s%s\n", line, suffix);
+	fprintf(stderr, "%s" VMM_NAME ": %s%s\n",
+		console__end_line() ? "\n" : "", line, suffix);
 }
 
 void pr_err(const char *fmt, ...)

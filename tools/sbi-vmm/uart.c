@@ -1,11 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * An ns16550a UART at UART_BASE, for --console uart. No interrupt line:
- * the guest's 8250 driver polls a port without one (and says once that it
- * found no IRQ). The transmitter is always empty (output goes straight to
- * the console), the receiver holds a byte when the console has input, and
- * the other registers keep what the guest writes so that its probing reads
- * back sensible values.
+ * An ns16550a UART at UART_BASE, for --console uart, its interrupt on
+ * source UART_IRQ of the PLIC (plic.c). The transmitter is always empty
+ * (output goes straight to the console), the receiver holds a byte when the
+ * console has input, and the other registers keep what the guest writes so
+ * that its probing reads back sensible values.
+ *
+ * The interrupt is what makes the guest's output leave at once. Linux's
+ * 8250 driver polls a port without one from a timer (serial8250_timeout(),
+ * every uart_poll_timeout(): a jiffy or a few) and moves at most a FIFO's
+ * worth (16 bytes) per tick; a write() only queues its bytes, so what a
+ * guest wrote just before powering off was still queued, and lost, at the
+ * system event. With the line, start_tx() enabling THRI raises the
+ * interrupt and the handler empties the queue before write() returns.
+ *
+ * Interrupts as a 16550 has them: receive data (IER.RDI) while a byte is
+ * pending; transmitter empty (IER.THRI) raised when THRI is enabled and
+ * after every byte written (the transmitter empties at once), cleared by
+ * an IIR read that reports it. Input arriving while the guest is idle is
+ * noticed by the console's watcher thread (console__watch_input()).
  */
 #include <libfdt.h>
 #include <stdlib.h>
@@ -45,9 +58,21 @@
 #define UART_MSR_DSR	0x20
 #define UART_MSR_DCD	0x80
 
+#define UART_IRQ	10	/* the PLIC source, as on QEMU's virt machine */
+
+/**
+ * struct uart - the UART's registers
+ * @lock:	protects the registers and @thre
+ * @vm:		the VM, for the interrupt line
+ * @thre:	a transmitter-empty interrupt is pending (if IER.THRI)
+ * @irq:	the line's level, as last told to the PLIC
+ */
 struct uart {
 	pthread_mutex_t lock;
+	struct vm *vm;
 	uint8_t ier, fcr, lcr, mcr, scr, dll, dlm;
+	bool thre;
+	bool irq;
 };
 
 static bool uart_dlab(const struct uart *u)
@@ -55,20 +80,40 @@ static bool uart_dlab(const struct uart *u)
 	return u->lcr & UART_LCR_DLAB;
 }
 
+/* The highest-priority interrupt pending, without acknowledging it. */
+static uint8_t uart_pending(struct uart *u)
+{
+	if ((u->ier & UART_IER_RDI) && console__has_input())
+		return UART_IIR_RDI;
+	if ((u->ier & UART_IER_THRI) && u->thre)
+		return UART_IIR_THRI;
+	return UART_IIR_NO_INT;
+}
+
+/* Raise or lower the line to match. Lock held. */
+static void uart_update_irq(struct uart *u)
+{
+	bool irq = uart_pending(u) != UART_IIR_NO_INT;
+
+	if (irq != u->irq) {
+		u->irq = irq;
+		plic__set_irq(u->vm, UART_IRQ, irq);
+	}
+}
+
 /*
- * The interrupt the guest would see if the UART had a line: the driver of a
- * port without one polls IIR on a timer, and acts only on what it says is
- * pending. The transmitter is always empty, so THRE is pending whenever it
- * is enabled.
+ * Reading IIR acknowledges a transmitter-empty interrupt it reports. The
+ * driver reads it at each interrupt, after sending a burst too: a partial
+ * line (a prompt) is shown then.
  */
 static uint8_t uart_iir(struct uart *u)
 {
-	console__flush();	/* the driver's idle poll: show a prompt */
-	if ((u->ier & UART_IER_RDI) && console__has_input())
-		return UART_IIR_RDI;
-	if (u->ier & UART_IER_THRI)
-		return UART_IIR_THRI;
-	return UART_IIR_NO_INT;
+	uint8_t iir = uart_pending(u);
+
+	console__flush();
+	if (iir == UART_IIR_THRI)
+		u->thre = false;
+	return iir;
 }
 
 static uint8_t uart_read(struct uart *u, uint64_t reg)
@@ -105,16 +150,21 @@ static void uart_write(struct uart *u, uint64_t reg, uint8_t val)
 {
 	switch (reg) {
 	case UART_TX:
-		if (uart_dlab(u))
+		if (uart_dlab(u)) {
 			u->dll = val;
-		else
+		} else {
 			console__write(&val, 1);
+			u->thre = true;		/* sent: empty again */
+		}
 		break;
 	case UART_IER:
-		if (uart_dlab(u))
+		if (uart_dlab(u)) {
 			u->dlm = val;
-		else
-			u->ier = val & 0x0f;
+			break;
+		}
+		if ((val & UART_IER_THRI) && !(u->ier & UART_IER_THRI))
+			u->thre = true;		/* enabled while empty */
+		u->ier = val & 0x0f;
 		break;
 	case UART_FCR:
 		u->fcr = val;
@@ -146,6 +196,17 @@ static void uart_mmio(struct vcpu *vcpu, uint64_t offset, uint8_t *data,
 		for (i = 1; i < len; i++)
 			data[i] = 0;
 	}
+	uart_update_irq(u);
+	pthread_mutex_unlock(&u->lock);
+}
+
+/* The console's watcher: input arrived while the guest was not looking. */
+static void uart_input(void *priv)
+{
+	struct uart *u = priv;
+
+	pthread_mutex_lock(&u->lock);
+	uart_update_irq(u);
 	pthread_mutex_unlock(&u->lock);
 }
 
@@ -159,11 +220,12 @@ static int uart_init(struct vm *vm)
 	if (!u)
 		return pr_errno("uart: calloc");
 	pthread_mutex_init(&u->lock, NULL);
+	u->vm = vm;
 	if (mmio__register(vm, UART_BASE, UART_SIZE, uart_mmio, u)) {
 		free(u);
 		return -1;
 	}
-	return 0;
+	return console__watch_input(uart_input, u);
 }
 
 static int uart_fdt_node(struct vm *vm, void *fdt)
@@ -177,6 +239,8 @@ static int uart_fdt_node(struct vm *vm, void *fdt)
 	err = err ?: fdt_property_string(fdt, "compatible", "ns16550a");
 	err = err ?: fdt_property(fdt, "reg", reg, sizeof(reg));
 	err = err ?: fdt_property_u32(fdt, "clock-frequency", UART_CLOCK);
+	err = err ?: fdt_property_u32(fdt, "interrupts", UART_IRQ);
+	err = err ?: fdt_property_u32(fdt, "interrupt-parent", PHANDLE_PLIC);
 	err = err ?: fdt_end_node(fdt);
 	return err;
 }

@@ -124,6 +124,7 @@ struct vcpu {
 
 struct mmio_region;
 struct vmm_device;
+struct plic;
 
 /**
  * struct vm - the virtual machine
@@ -138,6 +139,7 @@ struct vmm_device;
  * @nr_mmio:		how many
  * @devices:		devices that attached (devices.c)
  * @nr_devices:		how many
+ * @plic:		the interrupt controller, NULL without one (plic.c)
  * @lock:		protects @stopped and @status
  * @stopped:		a vCPU or the main thread decided how the VM ends
  * @status:		that decision, an enum vmm_status
@@ -154,6 +156,7 @@ struct vm {
 	unsigned int nr_mmio;
 	const struct vmm_device *devices[MAX_DEVICES];
 	unsigned int nr_devices;
+	struct plic *plic;
 	pthread_mutex_t lock;
 	bool stopped;
 	int status;
@@ -198,5 +201,7 @@ void console__write(const void *buf, size_t len);
 size_t console__read(void *buf, size_t len);
 bool console__has_input(void);
 void console__flush(void);
+bool console__end_line(void);
+int console__watch_input(void (*fn)(void *arg), void *arg);
 
 #endif /* SBI_VMM_H */

@@ -15,6 +15,8 @@
 #define TEXT_LINE_MAX	256
 #define TEXT_BEGIN	"--- text begin ---\n"
 #define TEXT_END	"--- text end ---\n"
+/* The tail test's last bytes, after the text: a line without a newline. */
+#define TEXT_TAIL	"--- the last line, written just before power-off, no newline ---"
 
 /* Line @i (0-based) with its newline into @buf; returns its length. */
 static inline unsigned int test_text_line(unsigned int i, char *buf)

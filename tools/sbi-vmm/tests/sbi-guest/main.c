@@ -15,6 +15,9 @@
  *   input		read a line: first byte by legacy getchar, the rest
  *			by DBCN console_read
  *   smp		start hart 1 with HSM; it prints and stops
+ *   tail		the known text by DBCN console_write, then TEXT_TAIL
+ *			(no newline), half by write_byte, half by legacy
+ *			putchar, and SRST shutdown at once: no read between
  *   shutdown, reboot, warm-reboot, legacy-shutdown, failure
  *			end the VM that way (failure: SRST shutdown with
  *			reason "system failure")
@@ -317,6 +320,25 @@ static void test_dbcn(void)
 	test_dbcn_errors();
 }
 
+static void test_tail(void)
+{
+	static char text[TEXT_LINES * TEXT_LINE_MAX];
+	const char *s = TEXT_TAIL;
+	size_t len = 0, half = str_len(TEXT_TAIL) / 2;
+	unsigned int i;
+
+	for (i = 0; i < TEXT_LINES; i++)
+		len += test_text_line(i, text + len);
+	puts_raw(TEXT_BEGIN);
+	dbcn_write_all(text, len);
+	puts_raw(TEXT_END);
+	for (; s < TEXT_TAIL + half; s++)
+		sbi_ecall(SBI_EXT_DBCN, SBI_DBCN_CONSOLE_WRITE_BYTE, *s, 0, 0);
+	for (; *s; s++)
+		sbi_ecall(SBI_EXT_LEGACY_PUTCHAR, 0, *s, 0, 0);
+	srst(SBI_SRST_TYPE_SHUTDOWN, SBI_SRST_REASON_NONE);
+}
+
 static void test_vendor(void)
 {
 	struct sbiret r;
@@ -419,6 +441,8 @@ static void run_mode(const char *mode)
 		test_input();
 	else if (str_eq(mode, "smp"))
 		test_smp();
+	else if (str_eq(mode, "tail"))
+		test_tail();
 	else if (str_eq(mode, "reboot"))
 		srst(SBI_SRST_TYPE_COLD_REBOOT, SBI_SRST_REASON_NONE);
 	else if (str_eq(mode, "warm-reboot"))
