@@ -37,11 +37,11 @@
  * console (scripts/qemu-run.py).
  *
  *   sbi_fuzz [-s SEED] [-n CALLS] [-t SECONDS] [-v FIRST_VM] [-m VMS]
- *            [-x EID_LO[-EID_HI]]... [-p POLICY_PERCENT] [-q] [-V]
+ *            [-x EID_LO[-EID_HI]]... [-p POLICY_PERCENT] [-c VCPUS] [-q] [-V]
  *
  * -n and -t bound the run (ecalls, seconds; 0 for no bound), -v and -m
  * select VMs by index, -x leaves EIDs out, -p is the share of VMs with a
- * policy, -q stops at the first failure, -V prints a line per VM.
+ * policy, -c fixes the number of vCPUs (1-4), -q stops at the first failure, -V prints a line per VM.
  *
  * The seed is printed first; the same seed (and -v to start at a given
  * VM) replays the same calls on each vCPU.
@@ -184,6 +184,7 @@ static uint64_t opt_calls = 200000;
 static double opt_seconds;
 static uint64_t opt_first_vm, opt_vms;
 static unsigned int opt_policy_pct = 30;
+static int opt_vcpus;
 static bool opt_quiet;
 static int opt_verbose;
 static struct eid_range opt_exclude[16];
@@ -1149,6 +1150,8 @@ static void create_vm(struct fvm *f, uint64_t index)
 	f->index = index;
 	fuzz_rng_init(&f->rng, opt_seed, index, 0xf00);
 	f->nr = 2 + fuzz_below(&f->rng, MAX_VCPUS - 1);
+	if (opt_vcpus)
+		f->nr = opt_vcpus;
 	f->budget = 1000 + fuzz_below(&f->rng, 12000);
 	f->vm = vm_create_with_vcpus(f->nr, (void *)fuzz_stub, vcpus);
 	f->stub_gva = (vm_vaddr_t)fuzz_stub;
@@ -1366,7 +1369,7 @@ static void parse_exclude(const char *s)
 static void usage(const char *prog)
 {
 	fprintf(stderr, "usage: %s [-s SEED] [-n CALLS] [-t SECONDS] [-v FIRST_VM] [-m VMS]\n"
-		"       [-x EID_LO[-EID_HI]]... [-p POLICY_PERCENT] [-q] [-V]\n", prog);
+		"       [-x EID_LO[-EID_HI]]... [-p POLICY_PERCENT] [-c VCPUS] [-q] [-V]\n", prog);
 	exit(KSFT_FAIL);
 }
 
@@ -1377,7 +1380,7 @@ int main(int argc, char **argv)
 	uint64_t index;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "s:n:t:v:m:x:p:qVh")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:t:v:m:x:p:c:qVh")) != -1) {
 		switch (opt) {
 		case 's': opt_seed = strtoull(optarg, NULL, 0); seeded = true; break;
 		case 'n': opt_calls = strtoull(optarg, NULL, 0); break;
@@ -1386,6 +1389,11 @@ int main(int argc, char **argv)
 		case 'm': opt_vms = strtoull(optarg, NULL, 0); break;
 		case 'x': parse_exclude(optarg); break;
 		case 'p': opt_policy_pct = atoi(optarg); break;
+		case 'c':
+			opt_vcpus = atoi(optarg);
+			if (opt_vcpus < 1 || opt_vcpus > MAX_VCPUS)
+				usage(argv[0]);
+			break;
 		case 'q': opt_quiet = true; break;
 		case 'V': opt_verbose++; break;
 		default: usage(argv[0]);
