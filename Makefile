@@ -41,21 +41,46 @@ KSRC		:= $(B)/linux-debug
 KOUT		:= $(B)/linux-debug
 FRAGMENTS	+= $(DEBUG_FRAGMENT)
 OVERLAY_TREES	+= $(B)/linux-debug
+else ifeq ($(VARIANT),bench)
+# The bench's own overlaid tree: the product config plus the bench aids
+# (kvm_sbi_bench.config), which the product kernel must not have.
+KSRC		:= $(B)/linux-bench
+KOUT		:= $(B)/linux-bench
+FRAGMENTS	+= arch/riscv/configs/kvm_sbi_bench.config
+OVERLAY_TREES	+= $(B)/linux-bench
 else ifeq ($(VARIANT),stock)
 KSRC		:= $(B)/src
 KOUT		:= $(B)/stock
 # The project's own options (not in the base tree) are not checked.
 CONFIG_TREE	:= $(KSRC)
 else
-$(error VARIANT must be "project", "debug" or "stock", not "$(VARIANT)")
+$(error VARIANT must be "project", "debug", "bench" or "stock", not "$(VARIANT)")
 endif
 IMAGE		:= $(KOUT)/arch/riscv/boot/Image
 KMAKE		:= $(MAKE) -C $(KSRC) O=$(KOUT) $(KMAKE_ARGS)
 
+# Host firmware (README "Firmware"): Debian's OpenSBI 1.1 package, or
+# OpenSBI v1.9 built from its release tarball with opensbi-patches/
+# (make firmware). FIRMWARE picks what run, check and bench boot on.
+FIRMWARE	?= debian
+OPENSBI_TARBALL	?= $(abspath $(TOP)/../shared/opensbi/opensbi-1.9.tar.xz)
+OPENSBI_SHA256	:= 3d36dcc81db0e3e56342aa7b9d5857eaa7e576be1a878892a841806c0c0f1540
+DEBIAN_FW	:= /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+OPENSBI19_FW	:= $(B)/opensbi/fw_dynamic.bin
+ifeq ($(FIRMWARE),debian)
+FW_BIN		:= $(DEBIAN_FW)
+FW_DEPS		:=
+else ifeq ($(FIRMWARE),opensbi-1.9)
+FW_BIN		:= $(OPENSBI19_FW)
+FW_DEPS		:= firmware
+else
+$(error FIRMWARE must be "debian" or "opensbi-1.9", not "$(FIRMWARE)")
+endif
+
 HARNESS_CC	:= $(CROSS)gcc -static -O2 -Wall -Wextra -Werror
 SELFTEST_OUT	:= $(B)/selftests/kvm
 
-.PHONY: all deps tree kernel debug-kernel tools selftests vmm harness initramfs run check fuzz bench clean
+.PHONY: all deps tree kernel debug-kernel firmware tools selftests vmm harness initramfs run check fuzz bench clean
 
 all: kernel tools
 
@@ -69,7 +94,7 @@ $(B)/src/.unpacked: | deps
 	tar -xJf $(TARBALL) -C $(B)/src --strip-components=1
 	touch $@
 
-$(B)/linux/.unpacked $(B)/linux-debug/.unpacked: | deps
+$(B)/linux/.unpacked $(B)/linux-debug/.unpacked $(B)/linux-bench/.unpacked: | deps
 	rm -rf $(@D) && mkdir -p $(@D)
 	tar -xJf $(TARBALL) -C $(@D) --strip-components=1
 	touch $@
@@ -94,6 +119,14 @@ kernel: tree $(KOUT)/.config
 	+$(KMAKE) -j$(JOBS) Image
 	@echo "kernel: $(IMAGE)"
 
+# --- host firmware -----------------------------------------------------------
+
+# OpenSBI v1.9: the release, checked against its sha256, plus
+# opensbi-patches/series; unpacked and patched again whenever one changes.
+firmware: | deps
+	@scripts/firmware.sh "$(OPENSBI_TARBALL)" $(OPENSBI_SHA256) \
+		$(TOP)/opensbi-patches $(B)/opensbi $(CROSS) $(JOBS)
+
 # --- host userspace ---------------------------------------------------------
 
 tools: harness selftests vmm
@@ -113,7 +146,12 @@ $(B)/harness/sbi-bench: scripts/harness/sbi-bench.c $(B)/linux/usr/include/linux
 	mkdir -p $(B)/harness
 	$(HARNESS_CC) -I$(B)/linux/usr/include -o $@ $<
 
-harness: tree $(B)/harness/init $(B)/harness/kvm-probe $(B)/harness/sbi-bench
+$(B)/harness/kmemleak-check: scripts/harness/kmemleak-check.c | deps
+	mkdir -p $(B)/harness
+	$(HARNESS_CC) -o $@ $<
+
+harness: tree $(B)/harness/init $(B)/harness/kvm-probe $(B)/harness/sbi-bench \
+	$(B)/harness/kmemleak-check
 
 # The upstream KVM selftests (and ours, once they exist), static.
 selftests: tree $(B)/linux/usr/include/linux/kvm.h
@@ -146,11 +184,13 @@ initramfs: kernel tools
 	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/check.list --out $(B)/initramfs/check.cpio
 	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/check-hrtimer.list --out $(B)/initramfs/check-hrtimer.cpio
 	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/check-debug.list --out $(B)/initramfs/check-debug.cpio
+	sed -E 's/^([^#[:space:]])/opensbi:\1/' scripts/harness/check.list > $(B)/initramfs/check-opensbi.list
+	$(MKINITRAMFS) $(VMM_FILES) --list $(B)/initramfs/check-opensbi.list --out $(B)/initramfs/check-opensbi.cpio
 	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/run.list --out $(B)/initramfs/run.cpio
 
-QEMU_RUN = scripts/qemu-run.py --kernel $(IMAGE) --logdir $(B)/logs
+QEMU_RUN = scripts/qemu-run.py --kernel $(IMAGE) --logdir $(B)/logs --bios $(FW_BIN)
 
-run: initramfs
+run: initramfs $(FW_DEPS)
 	$(QEMU_RUN) --initrd $(B)/initramfs/run.cpio --name run --timeout 300 -v
 
 # The debug kernel (VARIANT=debug) runs the third host stage; built only
@@ -160,8 +200,11 @@ debug-kernel:
 	+$(MAKE) kernel VARIANT=debug
 
 # ONLY=a,b runs only the named tests of the check lists (fast iteration).
-check: initramfs $(if $(ONLY),$(if $(findstring debug:,$(ONLY)),debug-kernel),debug-kernel)
-	@scripts/check.sh "$(B)" "$(IMAGE)" "$(CHECK_TIMEOUT)" "$(ONLY)"
+# Every stage boots FIRMWARE; the opensbi: stage (check.list again) boots
+# OpenSBI v1.9 as well, so that both firmwares stay supported.
+check: initramfs firmware $(if $(ONLY),$(if $(findstring debug:,$(ONLY)),debug-kernel),debug-kernel)
+	@FW_BIN=$(FW_BIN) OPENSBI19_FW=$(OPENSBI19_FW) \
+		scripts/check.sh "$(B)" "$(IMAGE)" "$(CHECK_TIMEOUT)" "$(ONLY)"
 
 # --- fuzzing ----------------------------------------------------------------
 
@@ -175,7 +218,7 @@ fuzz: debug-kernel initramfs
 	sed -e 's/@SEED@/$(SEED)/g' -e 's/@CALLS@/$(FUZZ_CALLS)/g' \
 		-e 's/@IOCTLS@/$(FUZZ_IOCTLS)/g' scripts/harness/fuzz.list > $(B)/fuzz.list
 	$(MKINITRAMFS) $(VMM_FILES) --list $(B)/fuzz.list --out $(B)/initramfs/fuzz.cpio
-	scripts/fuzz.sh $(B) $(DEBUG_IMAGE) $(SEED)
+	scripts/fuzz.sh $(B) $(DEBUG_IMAGE) $(SEED) $(FW_BIN)
 
 # --- benchmark --------------------------------------------------------------
 
@@ -187,15 +230,16 @@ fuzz: debug-kernel initramfs
 # README "Performance".
 BENCH_DIR	:= $(B)/bench
 BENCH_QEMU	= scripts/qemu-run.py --initrd $(B)/initramfs/bench.cpio \
-	--logdir $(BENCH_DIR) --icount 0,sleep=off --seed 1 --smp 1 --timeout 900
+	--logdir $(BENCH_DIR) --icount 0,sleep=off --seed 1 --smp 1 --timeout 900 \
+	--bios $(FW_BIN)
 
-bench:
+bench: $(FW_DEPS)
 	+$(MAKE) kernel VARIANT=stock
-	+$(MAKE) kernel VARIANT=project
+	+$(MAKE) kernel VARIANT=bench
 	+$(MAKE) harness VARIANT=project
 	$(MKINITRAMFS) --mtime 0 --list scripts/harness/bench.list --out $(B)/initramfs/bench.cpio
 	$(BENCH_QEMU) --kernel $(B)/stock/arch/riscv/boot/Image --name stock
-	$(BENCH_QEMU) --kernel $(B)/linux/arch/riscv/boot/Image --name project
+	$(BENCH_QEMU) --kernel $(B)/linux-bench/arch/riscv/boot/Image --name project
 	scripts/bench.py --icount-shift 0 --out $(BENCH_DIR) \
 		--log stock=$(BENCH_DIR)/stock.log --log project=$(BENCH_DIR)/project.log
 

@@ -294,6 +294,24 @@ plot "{dat}" using 2:xtic(1) title "stock 6.12" lc rgb "#7f7f7f", \\
     return png
 
 
+FIRMWARE_BANNER = re.compile(r"^(OpenSBI v\S+)")
+SBI_VERSION = re.compile(r"^Runtime SBI Version\s*:\s*(\S+)")
+
+
+def firmware_of(path):
+    """The host firmware a console log booted on, from its banner."""
+    name, version = "unknown firmware", None
+    with open(path, errors="replace") as f:
+        for line in f:
+            m = FIRMWARE_BANNER.match(line)
+            if m:
+                name = m.group(1)
+            m = SBI_VERSION.match(line)
+            if m:
+                version = m.group(1)
+    return name + (f" (SBI {version})" if version else "")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--log", action="append", required=True,
@@ -334,6 +352,8 @@ def main():
 
     print()
     print(f"SBI round trip in guest-visible instructions ({args.date})")
+    fw = sorted({firmware_of(logs[k]) for k in ("stock", "project")})
+    print("host firmware: " + ", ".join(fw))
     print(f"QEMU -icount shift={args.icount_shift}: 1 instruction = "
           f"{2 ** args.icount_shift} ns; timebase {hz} Hz = "
           f"{per_tick:g} instructions per rdtime tick.")

@@ -6,7 +6,10 @@
 # as a failure by tap-summary.py, since it expects every stage it ran.
 # ONLY=a,b runs the named tests only, and only the stages that have them
 # (names starting "hrtimer:" are in the second host boot's list, "debug:"
-# in the third's, on the debug kernel BUILD/linux-debug).
+# in the third's, on the debug kernel BUILD/linux-debug, "opensbi:" in the
+# fourth's, check.list again on OpenSBI v1.9).
+# Environment: FW_BIN, the firmware of the first three stages (default
+# Debian's); OPENSBI19_FW, OpenSBI v1.9's fw_dynamic.bin.
 set -u
 B=$1
 IMAGE=$2
@@ -14,17 +17,20 @@ TIMEOUT=$3
 ONLY=${4:-}
 LOGS=$B/logs
 CPU=rv64,h=true,sscofpmf=true
+FW_BIN=${FW_BIN:-/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin}
+OPENSBI19_FW=${OPENSBI19_FW:-$B/opensbi/fw_dynamic.bin}
 mkdir -p "$LOGS"
 rm -f "$LOGS"/*.tap
 
 # The ONLY names for one stage; "-" if ONLY is set but names none of it.
-only_for() {	# only_for host|hrtimer|debug
+only_for() {	# only_for host|hrtimer|debug|opensbi
 	local names=() n stage
 	[ -z "$ONLY" ] && return
 	for n in ${ONLY//,/ }; do
 		case $n in
 		hrtimer:*)	stage=hrtimer ;;
 		debug:*)	stage=debug ;;
+		opensbi:*)	stage=opensbi ;;
 		*)		stage=host ;;
 		esac
 		[ "$1" = "$stage" ] && names+=("$n")
@@ -42,7 +48,7 @@ if [ "$only" != - ]; then
 	echo "== host kernel under QEMU: KUnit, upstream and project KVM selftests"
 	scripts/qemu-run.py --kernel "$IMAGE" --initrd "$B/initramfs/check.cpio" \
 		--logdir "$LOGS" --name host --timeout "$TIMEOUT" \
-		--cpu "$CPU" ${only:+--only "$only"}
+		--cpu "$CPU" --bios "$FW_BIN" ${only:+--only "$only"}
 	expect+=(--expect host)
 fi
 
@@ -52,7 +58,7 @@ if [ "$only" != - ]; then
 	scripts/qemu-run.py --kernel "$IMAGE" \
 		--initrd "$B/initramfs/check-hrtimer.cpio" \
 		--logdir "$LOGS" --name hrtimer --timeout "$TIMEOUT" \
-		--cpu "$CPU,sstc=false" ${only:+--only "$only"}
+		--cpu "$CPU,sstc=false" --bios "$FW_BIN" ${only:+--only "$only"}
 	expect+=(--expect hrtimer)
 fi
 
@@ -62,8 +68,18 @@ if [ "$only" != - ]; then
 	scripts/qemu-run.py --kernel "$B/linux-debug/arch/riscv/boot/Image" \
 		--initrd "$B/initramfs/check-debug.cpio" \
 		--logdir "$LOGS" --name debug --timeout "$TIMEOUT" \
-		--cpu "$CPU" ${only:+--only "$only"}
+		--cpu "$CPU" --bios "$FW_BIN" ${only:+--only "$only"}
 	expect+=(--expect debug)
+fi
+
+only=$(only_for opensbi)
+if [ "$only" != - ]; then
+	echo "== host kernel on OpenSBI v1.9 (SBI 3.0): check.list again"
+	scripts/qemu-run.py --kernel "$IMAGE" \
+		--initrd "$B/initramfs/check-opensbi.cpio" \
+		--logdir "$LOGS" --name opensbi --timeout "$TIMEOUT" \
+		--cpu "$CPU" --bios "$OPENSBI19_FW" ${only:+--only "$only"}
+	expect+=(--expect opensbi)
 fi
 
 exec scripts/tap-summary.py "${expect[@]}" --dir "$LOGS"

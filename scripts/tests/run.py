@@ -6,7 +6,8 @@
 
 They cover what make check itself relies on: the QEMU runner's judgement
 (splats, hangs, short runs), the overlay's incremental and patch-revert
-behaviour, the config check and the closing-line summary.
+behaviour, the firmware build's tarball check and patch handling, the
+config check and the closing-line summary.
 """
 
 import argparse
@@ -390,6 +391,83 @@ class BenchReportTest(unittest.TestCase):
         self.assertAlmostEqual(worst["stock"][0], 993 / 983.07 - 1, 4)
         self.assertEqual(worst["stock"][1], "hsm_hart_get_status")
         self.assertEqual(worst["project"][0], 0.0)
+
+
+class FirmwareTest(unittest.TestCase):
+    """scripts/firmware.sh on a stand-in release with a stand-in build."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        t = self.tmp.name
+        rel = f"{t}/rel/opensbi-1.9"
+        write(f"{rel}/Makefile",
+              "all:\n\tmkdir -p $(O)/platform/generic/firmware\n"
+              "\tcat fw.txt > $(O)/platform/generic/firmware/fw_dynamic.bin\n")
+        write(f"{rel}/fw.txt", "one\ntwo\nthree\n")
+        self.tarball = f"{t}/opensbi-1.9.tar.xz"
+        r = sh("tar", "-cJf", self.tarball, "-C", f"{t}/rel", "opensbi-1.9")
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.sha = sh("sha256sum", self.tarball).stdout.split()[0]
+        self.pdir, self.out = f"{t}/patches", f"{t}/out"
+        write(f"{self.pdir}/series", "# none\n")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def build(self, tarball=None, sha=None):
+        return sh(os.path.join(SCRIPTS, "firmware.sh"), tarball or self.tarball,
+                  sha or self.sha, self.pdir, self.out, "none-", "1")
+
+    def fw(self):
+        return read(f"{self.out}/fw_dynamic.bin")
+
+    def patch(self, name, old, new):
+        write(f"{self.pdir}/{name}",
+              "--- a/fw.txt\n+++ b/fw.txt\n@@ -1,3 +1,3 @@\n"
+              f" one\n-{old}\n+{new}\n three\n")
+
+    def test_missing_tarball_says_where_to_get_it(self):
+        r = self.build(tarball=self.tarball + ".nope")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("OPENSBI_TARBALL=", r.stdout)
+        self.assertEqual(len(r.stdout.strip().splitlines()), 1, r.stdout)
+
+    def test_wrong_sha256_is_refused(self):
+        r = self.build(sha="0" * 64)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("sha256", r.stdout)
+        self.assertFalse(os.path.exists(f"{self.out}/fw_dynamic.bin"))
+
+    def test_changed_and_dropped_patch_rebuild_from_the_release(self):
+        self.assertEqual(self.build().returncode, 0)
+        self.assertEqual(self.fw(), "one\ntwo\nthree\n")
+        self.patch("0001-x.patch", "two", "TWO")
+        write(f"{self.pdir}/series", "0001-x.patch\n")
+        r = self.build()
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.assertEqual(self.fw(), "one\nTWO\nthree\n")
+        # Changed: applied to the release again, not on top of the old one.
+        self.patch("0001-x.patch", "two", "2")
+        r = self.build()
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.assertEqual(self.fw(), "one\n2\nthree\n")
+        write(f"{self.pdir}/series", "\n")
+        self.assertEqual(self.build().returncode, 0)
+        self.assertEqual(self.fw(), "one\ntwo\nthree\n")
+
+    def test_reject_fails_loudly_and_leaves_no_tree(self):
+        self.patch("0001-bad.patch", "not-there", "x")
+        write(f"{self.pdir}/series", "0001-bad.patch\n")
+        r = self.build()
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("0001-bad.patch does not apply", r.stdout)
+        self.assertFalse(os.path.exists(f"{self.out}/src"))
+
+    def test_series_naming_a_missing_patch_fails(self):
+        write(f"{self.pdir}/series", "0009-missing.patch\n")
+        r = self.build()
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("0009-missing.patch", r.stdout)
 
 
 class TapResult(unittest.TextTestResult):

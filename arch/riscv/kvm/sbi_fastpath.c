@@ -11,8 +11,10 @@
  * none of these unless the call changed what they look at.
  *
  * Which calls: functions an extension marks in fast_fids, which must not
- * sleep, need no kvm->srcu and return to the guest (BASE, TIME set_timer,
- * HSM hart_get_status, IPI send_ipi).
+ * sleep, need no kvm->srcu, return to the guest and do work bounded by a
+ * small constant whatever the guest passes (BASE, TIME set_timer, HSM
+ * hart_get_status, IPI send_ipi naming at most 16 harts, see
+ * vcpu_sbi_ipi.c).
  * Anything else, and any call the VM's SBI policy forwards or denies,
  * takes the normal path. See Documentation/virt/kvm/riscv/sbi.rst.
  */
@@ -29,15 +31,30 @@ static bool sbi_fastpath = true;
 module_param(sbi_fastpath, bool, 0644);
 MODULE_PARM_DESC(sbi_fastpath, "Answer hot SBI calls without a full exit");
 
+#ifdef CONFIG_KVM_RISCV_SBI_BENCH
 /*
  * For measuring the floor of the SBI round trip: an ecall with this EID is
- * answered (a0 = a1 = 0) at the earliest point. 0 turns it off; it is a
- * benchmark aid, not an SBI extension.
+ * answered (a0 = a1 = 0) at the earliest point, whatever the VM's policy
+ * says. 0 turns it off. A benchmark aid, not an SBI extension: only in a
+ * kernel built with CONFIG_KVM_RISCV_SBI_BENCH (the bench's own build).
  */
 static unsigned long sbi_fastpath_null_eid;
 module_param(sbi_fastpath_null_eid, ulong, 0644);
 MODULE_PARM_DESC(sbi_fastpath_null_eid,
 		 "Benchmark only: EID answered with no handler (0: off)");
+
+static __always_inline bool sbi_fastpath_is_null(unsigned long eid)
+{
+	unsigned long null_eid = READ_ONCE(sbi_fastpath_null_eid);
+
+	return unlikely(null_eid && eid == null_eid);
+}
+#else
+static __always_inline bool sbi_fastpath_is_null(unsigned long eid)
+{
+	return false;
+}
+#endif
 
 /*
  * The call in the guest registers, read in place rather than copied: the
@@ -73,11 +90,13 @@ static bool sbi_fastpath_call(struct kvm_vcpu *vcpu, struct kvm_cpu_context *cp,
 
 	/*
 	 * A fast function returns to the guest, or asks, before it changed
-	 * anything, for its call to be forwarded: the normal path makes the
-	 * call again and forwards it. Anything else is a bug.
+	 * anything, for its call to be forwarded or for work too large for
+	 * the fast path: the normal path makes the call again. Anything else
+	 * is a bug.
 	 */
 	if (unlikely(ret.outcome != KVM_SBI_RETURN)) {
-		if (ret.outcome == KVM_SBI_FORWARD)
+		if (ret.outcome == KVM_SBI_FORWARD ||
+		    ret.outcome == KVM_SBI_NORMAL_PATH)
 			return false;
 		WARN_ONCE(1, "SBI fast function: outcome %d\n", ret.outcome);
 		kvm_vcpu_sbi_ret_error(&ret, SBI_ERR_FAILURE);
@@ -121,13 +140,14 @@ static __always_inline bool sbi_fastpath_fn(struct kvm_vcpu *vcpu,
 
 /*
  * Answer the call the guest made with fast function @fn, or as the null
- * EID if @fn is NULL; true if answered.
+ * EID if @fn is NULL (only with CONFIG_KVM_RISCV_SBI_BENCH); true if
+ * answered.
  */
 static bool sbi_fastpath_answer(struct kvm_vcpu *vcpu, kvm_vcpu_sbi_fn fn)
 {
 	struct kvm_cpu_context *cp = &vcpu->arch.guest_context;
 
-	if (!fn) {
+	if (IS_ENABLED(CONFIG_KVM_RISCV_SBI_BENCH) && !fn) {
 		cp->a0 = 0;
 		cp->a1 = 0;
 		cp->sepc += 4;
@@ -137,7 +157,7 @@ static bool sbi_fastpath_answer(struct kvm_vcpu *vcpu, kvm_vcpu_sbi_fn fn)
 	 * A policy may deny a fast function (TIME, IPI, HSM): only then is it
 	 * asked, so that calls with no fast function pay no policy lookup here.
 	 */
-	if (rcu_access_pointer(vcpu->kvm->arch.sbi_policy) &&
+	if (vcpu->kvm->arch.sbi_policy &&
 	    kvm_riscv_sbi_policy_action(vcpu->kvm, cp->a7, cp->a6))
 		return false;	/* not KVM_RISCV_SBI_POLICY_HANDLE (0) */
 	return sbi_fastpath_call(vcpu, cp, fn);
@@ -191,9 +211,15 @@ static noinstr enum kvm_sbi_fastpath sbi_fastpath_run(struct kvm_vcpu *vcpu,
 	instrumentation_begin();
 	trace_hardirqs_off_finish();
 
+	/*
+	 * Each exit counts once in vcpu->stat.exits: here if the guest is
+	 * entered again at once, else in the run loop, which the vCPU then
+	 * goes round (KVM_SBI_FAST_HANDLED).
+	 */
 	if (sbi_fastpath_answer(vcpu, fn)) {
-		vcpu->stat.exits++;
 		fast = sbi_fastpath_next(vcpu);
+		if (fast == KVM_SBI_FAST_REENTER)
+			vcpu->stat.exits++;
 	}
 
 	/* And back, as guest_state_enter_irqoff(). */
@@ -233,7 +259,6 @@ static noinstr enum kvm_sbi_fastpath sbi_fastpath_run(struct kvm_vcpu *vcpu,
 noinstr enum kvm_sbi_fastpath kvm_riscv_vcpu_sbi_fastpath(struct kvm_vcpu *vcpu)
 {
 	const struct kvm_cpu_context *cp = &vcpu->arch.guest_context;
-	unsigned long null_eid = READ_ONCE(sbi_fastpath_null_eid);
 	kvm_vcpu_sbi_fn fn = NULL;
 
 	if (csr_read(CSR_SCAUSE) != EXC_SUPERVISOR_SYSCALL ||
@@ -241,8 +266,12 @@ noinstr enum kvm_sbi_fastpath kvm_riscv_vcpu_sbi_fastpath(struct kvm_vcpu *vcpu)
 		return KVM_SBI_FAST_NONE;
 
 	/* The null EID (fn NULL) is answered with no lookup at all. */
-	if (likely(!null_eid || cp->a7 != null_eid) &&
+	if (!sbi_fastpath_is_null(cp->a7) &&
 	    !sbi_fastpath_fn(vcpu, cp->a7, cp->a6, &fn))
 		return KVM_SBI_FAST_NONE;
 	return sbi_fastpath_run(vcpu, fn);
 }
+
+#if IS_ENABLED(CONFIG_KVM_RISCV_SBI_KUNIT_TEST)
+#include "sbi_fastpath_test.c"
+#endif

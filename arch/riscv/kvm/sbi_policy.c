@@ -7,9 +7,14 @@
  * An entry covers EIDs [eid_base, eid_base + eid_count) with every FID, or
  * one EID with FIDs [fid_base, fid_base + fid_count). Both are one interval
  * in the key space (eid << 32 | fid), so the policy is a sorted array of
- * disjoint intervals, searched in log time and replaced as a whole (RCU)
- * when userspace adds entries. It is frozen once a vCPU of the VM has run.
- * See Documentation/virt/kvm/riscv/sbi.rst.
+ * disjoint intervals, searched in log time and replaced as a whole when
+ * userspace adds entries. It is frozen once a vCPU of the VM has run: the
+ * first KVM_RUN of any vCPU sets kvm->arch.sbi_policy_frozen under
+ * kvm->arch.sbi_policy_lock, which an add takes and tests the flag under,
+ * so an add either completes before any vCPU runs or fails with -EBUSY.
+ * Every reader (dispatch, the fast path, probe_extension) runs on a vCPU
+ * that has run, i.e. after the freeze: the map it sees never changes and
+ * needs neither RCU nor a lock. See Documentation/virt/kvm/riscv/sbi.rst.
  */
 
 #include <linux/kvm_host.h>
@@ -29,6 +34,12 @@ static_assert(KVM_RISCV_SBI_POLICY_HANDLE == 0);
 #define SBI_EXT_SSE_EID		0x535345
 #define SBI_EXT_FWFT_EID	0x46574654
 #define SBI_EXT_NACL_EID	0x4E41434C
+#define SBI_EXT_DBTR_EID	0x44425452
+#define SBI_EXT_MPXY_EID	0x4D505859
+
+/* The experimental, vendor and firmware ranges: userspace defines them. */
+#define SBI_EXT_USER_FIRST	0x08000000
+#define SBI_EXT_USER_LAST	0x0AFFFFFF
 
 /**
  * struct sbi_policy_range - calls [start, end] of the key space and their fate
@@ -44,12 +55,10 @@ struct sbi_policy_range {
 
 /**
  * struct kvm_riscv_sbi_policy_map - a VM's policy, immutable once published
- * @rcu: for freeing after the readers of a replaced map are done
  * @nr: number of ranges
  * @ranges: disjoint, sorted by start
  */
 struct kvm_riscv_sbi_policy_map {
-	struct rcu_head rcu;
 	unsigned int nr;
 	struct sbi_policy_range ranges[] __counted_by(nr);
 };
@@ -58,9 +67,11 @@ struct kvm_riscv_sbi_policy_map {
  * EIDs only the kernel can serve, so they cannot be forwarded: userspace
  * cannot fence other vCPUs' TLBs, inject IPIs into running vCPUs, program
  * their timers, own their hart state, count with the PMU or know scheduler
- * steal time, and BASE must describe what the kernel really does. The
- * legacy calls that do the same (set_timer, clear_ipi, send_ipi, remote
- * fences) are the kernel's too; console and shutdown are not.
+ * steal time, or program their triggers (SSE, FWFT and DBTR change
+ * per-hart trap and debug state), and BASE must describe what the kernel
+ * really does. The legacy calls that do the same (set_timer, clear_ipi,
+ * send_ipi, remote fences) are the kernel's too; console and shutdown are
+ * not.
  */
 static const struct { u32 first, last; } sbi_policy_kernel_eids[] = {
 	{ SBI_EXT_0_1_SET_TIMER, SBI_EXT_0_1_SET_TIMER },
@@ -75,6 +86,24 @@ static const struct { u32 first, last; } sbi_policy_kernel_eids[] = {
 	{ SBI_EXT_SSE_EID, SBI_EXT_SSE_EID },
 	{ SBI_EXT_FWFT_EID, SBI_EXT_FWFT_EID },
 	{ SBI_EXT_NACL_EID, SBI_EXT_NACL_EID },
+	{ SBI_EXT_DBTR_EID, SBI_EXT_DBTR_EID },
+};
+
+/*
+ * SBI v3.0 forbids partial extensions unless the extension lets the
+ * supervisor discover which functions exist. So an entry may take part of
+ * an extension's functions only where that holds: anywhere in the ranges
+ * userspace defines, and, as DENY, for the standard functions the spec
+ * makes optional with a way to tell (PMU snapshot_set_shmem and
+ * event_get_info answer NOT_SUPPORTED, the RFENCE hfences need the H
+ * extension, MPXY advertises FIDs 5-7 in CHANNEL_CAPABILITY, NACL's sync
+ * functions follow probe_feature).
+ */
+static const struct { u32 eid, first, last; } sbi_policy_optional_fids[] = {
+	{ SBI_EXT_PMU, 7, 8 },		/* snapshot_set_shmem, event_get_info */
+	{ SBI_EXT_RFENCE, 3, 6 },	/* remote_hfence_* */
+	{ SBI_EXT_MPXY_EID, 5, 7 },	/* send_message_*, get_notification_events */
+	{ SBI_EXT_NACL_EID, 2, 4 },	/* sync_csr, sync_hfence, sync_sret */
 };
 
 static u64 sbi_policy_key(u32 eid, u32 fid)
@@ -107,12 +136,31 @@ static int sbi_policy_permitted(const struct sbi_policy_range *r)
 	return 0;
 }
 
+/* May an entry take FIDs [@first, @last] of @eid, and not the others? */
+static bool sbi_policy_fids_allowed(u32 eid, u32 first, u32 last, u8 action)
+{
+	unsigned int i;
+
+	if (eid >= SBI_EXT_USER_FIRST && eid <= SBI_EXT_USER_LAST)
+		return true;
+	if (action != KVM_RISCV_SBI_POLICY_DENY)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(sbi_policy_optional_fids); i++) {
+		if (sbi_policy_optional_fids[i].eid == eid &&
+		    sbi_policy_optional_fids[i].first <= first &&
+		    sbi_policy_optional_fids[i].last >= last)
+			return true;
+	}
+	return false;
+}
+
 /* Check one entry from userspace and turn it into a range of keys. */
 static int sbi_policy_entry_to_range(const struct kvm_riscv_sbi_policy_entry *e,
 				     struct sbi_policy_range *r)
 {
 	u64 eid_last = (u64)e->eid_base + e->eid_count - 1;
 	u64 fid_last = (u64)e->fid_base + e->fid_count - 1;
+	int rc;
 
 	if (memchr_inv(e->pad, 0, sizeof(e->pad)) ||
 	    e->action > KVM_RISCV_SBI_POLICY_DENY)
@@ -131,7 +179,15 @@ static int sbi_policy_entry_to_range(const struct kvm_riscv_sbi_policy_entry *e,
 		r->end = sbi_policy_key(eid_last, U32_MAX);
 	}
 	r->action = e->action;
-	return sbi_policy_permitted(r);
+	rc = sbi_policy_permitted(r);
+	if (rc)
+		return rc;
+	/* HANDLE is the kernel's answer for every FID: never partial. */
+	if (e->fid_count && e->action != KVM_RISCV_SBI_POLICY_HANDLE &&
+	    !sbi_policy_fids_allowed(e->eid_base, e->fid_base, fid_last,
+				     e->action))
+		return -EINVAL;
+	return 0;
 }
 
 static int sbi_policy_range_cmp(const void *a, const void *b)
@@ -230,27 +286,21 @@ static u8 sbi_policy_map_probe(const struct kvm_riscv_sbi_policy_map *map,
  * @eid: extension ID (a7)
  * @fid: function ID (a6); ignored for legacy EIDs, which have none
  *
- * Context: any; takes the RCU read lock.
+ * Context: a vCPU of @kvm that has run (the policy is frozen); any
+ * context, interrupts off included; takes no lock.
  * Return: KVM_RISCV_SBI_POLICY_HANDLE (also without a policy, or for an EID
  * that does not fit in 32 bits), _FORWARD or _DENY.
  */
 u8 kvm_riscv_sbi_policy_action(struct kvm *kvm, unsigned long eid,
 			       unsigned long fid)
 {
-	const struct kvm_riscv_sbi_policy_map *map;
-	u8 action = KVM_RISCV_SBI_POLICY_HANDLE;
+	const struct kvm_riscv_sbi_policy_map *map = kvm->arch.sbi_policy;
 
-	if (likely(!rcu_access_pointer(kvm->arch.sbi_policy)) || eid > U32_MAX)
-		return action;
+	if (likely(!map) || eid > U32_MAX)
+		return KVM_RISCV_SBI_POLICY_HANDLE;
 	if (eid <= KVM_SBI_LEGACY_EID_LAST)
 		fid = 0;
-
-	rcu_read_lock();
-	map = rcu_dereference(kvm->arch.sbi_policy);
-	if (map)
-		action = sbi_policy_map_lookup(map, sbi_policy_key(eid, fid));
-	rcu_read_unlock();
-	return action;
+	return sbi_policy_map_lookup(map, sbi_policy_key(eid, fid));
 }
 
 /**
@@ -258,37 +308,48 @@ u8 kvm_riscv_sbi_policy_action(struct kvm *kvm, unsigned long eid,
  * @kvm: the VM
  * @eid: the extension probed
  *
- * Context: any; takes the RCU read lock.
+ * Context: as kvm_riscv_sbi_policy_action().
  * Return: KVM_RISCV_SBI_POLICY_FORWARD if some function of @eid is
  * forwarded (the extension exists, in userspace), _DENY if every function
  * is denied, else _HANDLE (the kernel's answer stands).
  */
 u8 kvm_riscv_sbi_policy_probe(struct kvm *kvm, unsigned long eid)
 {
-	const struct kvm_riscv_sbi_policy_map *map;
-	u8 action = KVM_RISCV_SBI_POLICY_HANDLE;
+	const struct kvm_riscv_sbi_policy_map *map = kvm->arch.sbi_policy;
 
-	if (likely(!rcu_access_pointer(kvm->arch.sbi_policy)) || eid > U32_MAX)
-		return action;
-
-	rcu_read_lock();
-	map = rcu_dereference(kvm->arch.sbi_policy);
-	if (map)
-		action = sbi_policy_map_probe(map, eid);
-	rcu_read_unlock();
-	return action;
+	if (likely(!map) || eid > U32_MAX)
+		return KVM_RISCV_SBI_POLICY_HANDLE;
+	return sbi_policy_map_probe(map, eid);
 }
 
-static bool sbi_policy_frozen(struct kvm *kvm)
+/**
+ * kvm_riscv_sbi_policy_init_vm() - set up a new VM's (empty) policy
+ * @kvm: the VM being created
+ */
+void kvm_riscv_sbi_policy_init_vm(struct kvm *kvm)
 {
-	struct kvm_vcpu *vcpu;
-	unsigned long i;
+	mutex_init(&kvm->arch.sbi_policy_lock);
+	kvm->arch.sbi_policy = NULL;
+	kvm->arch.sbi_policy_frozen = false;
+}
 
-	kvm_for_each_vcpu(i, vcpu, kvm) {
-		if (READ_ONCE(vcpu->arch.ran_atleast_once))
-			return true;
-	}
-	return false;
+/**
+ * kvm_riscv_sbi_policy_freeze() - no policy change once a vCPU runs
+ * @vcpu: a vCPU about to run for the first time (KVM_RUN)
+ *
+ * After this, every KVM_SET_DEVICE_ATTR of the policy fails with -EBUSY,
+ * and the map this vCPU (and every later one) sees is final: an add that
+ * took the lock before is complete, with its map published.
+ *
+ * Context: KVM_RUN, vcpu->mutex held; takes kvm->arch.sbi_policy_lock.
+ */
+void kvm_riscv_sbi_policy_freeze(struct kvm_vcpu *vcpu)
+{
+	struct kvm *kvm = vcpu->kvm;
+
+	mutex_lock(&kvm->arch.sbi_policy_lock);
+	kvm->arch.sbi_policy_frozen = true;
+	mutex_unlock(&kvm->arch.sbi_policy_lock);
 }
 
 /* Validate everything, then publish old + new ranges as one new map. */
@@ -323,23 +384,26 @@ static int sbi_policy_add(struct kvm *kvm,
 	if (rc)
 		goto out_free_ranges;
 
-	mutex_lock(&kvm->lock);
-	if (sbi_policy_frozen(kvm)) {
+	/*
+	 * No vCPU has run, so nothing reads the map: the old one can go at
+	 * once. A vCPU's first run takes the lock after this add released it,
+	 * and so sees the new map.
+	 */
+	mutex_lock(&kvm->arch.sbi_policy_lock);
+	if (kvm->arch.sbi_policy_frozen) {
 		rc = -EBUSY;
 		goto out_unlock;
 	}
-	old = rcu_dereference_protected(kvm->arch.sbi_policy,
-					lockdep_is_held(&kvm->lock));
+	old = kvm->arch.sbi_policy;
 	map = sbi_policy_merge(old, ranges, policy.nr_entries);
 	if (IS_ERR(map)) {
 		rc = PTR_ERR(map);
 		goto out_unlock;
 	}
-	rcu_assign_pointer(kvm->arch.sbi_policy, map);
-	if (old)
-		kvfree_rcu(old, rcu);
+	kvm->arch.sbi_policy = map;
+	kvfree(old);
 out_unlock:
-	mutex_unlock(&kvm->lock);
+	mutex_unlock(&kvm->arch.sbi_policy_lock);
 out_free_ranges:
 	kvfree(ranges);
 out_free_entries:
@@ -356,7 +420,7 @@ out_free_entries:
  * Group KVM_RISCV_VM_ATTR_SBI_POLICY, attribute KVM_RISCV_VM_SBI_POLICY_ADD:
  * its addr points to a struct kvm_riscv_sbi_policy.
  *
- * Context: process context; takes kvm->lock.
+ * Context: process context; takes kvm->arch.sbi_policy_lock.
  * Return: 0; -ENXIO (unknown group or attribute); -EINVAL (malformed
  * entry, flags, empty or wrapping range); -EPERM (an entry would take a
  * call from the kernel); -EEXIST (overlap); -E2BIG (too many entries);
@@ -397,8 +461,8 @@ int kvm_riscv_sbi_policy_max_entries(void)
  */
 void kvm_riscv_sbi_policy_destroy(struct kvm *kvm)
 {
-	kvfree(rcu_dereference_protected(kvm->arch.sbi_policy, true));
-	RCU_INIT_POINTER(kvm->arch.sbi_policy, NULL);
+	kvfree(kvm->arch.sbi_policy);
+	kvm->arch.sbi_policy = NULL;
 }
 
 #if IS_ENABLED(CONFIG_KVM_RISCV_SBI_KUNIT_TEST)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit tests of the SBI call policy's range map: entry validation, the
- * kernel-owned EIDs, overlaps, limits, lookup (also with 256 entries) and
+ * kernel-owned EIDs, partial extensions, overlaps, limits, lookup (also with 256 entries) and
  * what probe_extension learns from it. Included at the end of
  * sbi_policy.c; no VM is created.
  */
@@ -11,6 +11,8 @@
 #define POL_FWD		KVM_RISCV_SBI_POLICY_FORWARD
 #define POL_DENY	KVM_RISCV_SBI_POLICY_DENY
 #define POL_HANDLE	KVM_RISCV_SBI_POLICY_HANDLE
+/* A firmware-range EID: userspace defines its functions. */
+#define POL_FW_EID	0x0A000003
 
 static struct kvm_riscv_sbi_policy_entry pol_entry(u32 eid, u32 neid, u32 fid,
 						   u32 nfid, u8 action)
@@ -37,10 +39,11 @@ static void pol_test_entry_validation(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, pol_check(0x09000000, 16, 0, 0, POL_FWD), 0);
 	KUNIT_EXPECT_EQ(test, pol_check(SBI_EXT_DBCN, 1, 0, 0, POL_FWD), 0);
-	KUNIT_EXPECT_EQ(test, pol_check(SBI_EXT_DBCN, 1, 1, 2, POL_DENY), 0);
+	KUNIT_EXPECT_EQ(test, pol_check(POL_FW_EID, 1, 1, 2, POL_DENY), 0);
 	KUNIT_EXPECT_EQ(test, pol_check(0x0A000000, 0x1000000, 0, 0, POL_FWD),
 			0);
-	KUNIT_EXPECT_EQ(test, pol_check(U32_MAX, 1, U32_MAX, 1, POL_FWD), 0);
+	KUNIT_EXPECT_EQ(test, pol_check(U32_MAX, 1, 0, 0, POL_FWD), 0);
+	KUNIT_EXPECT_EQ(test, pol_check(0x0AFFFFFF, 1, U32_MAX, 1, POL_FWD), 0);
 
 	KUNIT_EXPECT_EQ(test, pol_check(0x09000000, 0, 0, 0, POL_FWD), -EINVAL);
 	KUNIT_EXPECT_EQ(test, pol_check(U32_MAX, 2, 0, 0, POL_FWD), -EINVAL);
@@ -62,12 +65,64 @@ static void pol_test_entry_validation(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.end, 0x09000001ffffffffULL);
 }
 
+/*
+ * SBI v3.0 allows no partial extension without discovery: FID-granular
+ * DENY or FORWARD only in the userspace-defined ranges, and DENY of the
+ * optional functions of PMU, RFENCE, MPXY and NACL. HANDLE is never partial.
+ */
+static void pol_test_partial(struct kunit *test)
+{
+	static const struct { u32 eid, fid, nfid; u8 action; int rc; } cases[] = {
+		{ 0x08000000, 0, 1, POL_FWD, 0 },
+		{ 0x09000010, 5, 100, POL_DENY, 0 },
+		{ 0x0AFFFFFF, U32_MAX, 1, POL_FWD, 0 },
+		{ SBI_EXT_PMU, 7, 2, POL_DENY, 0 },
+		{ SBI_EXT_PMU, 8, 1, POL_DENY, 0 },
+		{ SBI_EXT_RFENCE, 3, 4, POL_DENY, 0 },
+		{ SBI_EXT_MPXY_EID, 5, 3, POL_DENY, 0 },
+		{ SBI_EXT_NACL_EID, 2, 3, POL_DENY, 0 },
+		{ SBI_EXT_DBCN, 1, 1, POL_HANDLE, 0 },
+		{ SBI_EXT_SRST, 0, 1, POL_HANDLE, 0 },
+		{ SBI_EXT_DBCN, 2, 1, POL_DENY, -EINVAL },
+		{ SBI_EXT_DBCN, 0, 1, POL_FWD, -EINVAL },
+		{ SBI_EXT_SRST, 0, 1, POL_DENY, -EINVAL },
+		{ SBI_EXT_SUSP, 0, 1, POL_FWD, -EINVAL },
+		{ SBI_EXT_HSM, 3, 1, POL_DENY, -EINVAL },
+		{ SBI_EXT_PMU, 0, 1, POL_DENY, -EINVAL },
+		{ SBI_EXT_PMU, 6, 2, POL_DENY, -EINVAL },
+		{ SBI_EXT_PMU, 7, 3, POL_DENY, -EINVAL },
+		{ SBI_EXT_RFENCE, 2, 2, POL_DENY, -EINVAL },
+		{ SBI_EXT_MPXY_EID, 5, 3, POL_FWD, -EINVAL },
+		{ SBI_EXT_MPXY_EID, 0, 1, POL_DENY, -EINVAL },
+		{ 0x43505043, 1, 1, POL_FWD, -EINVAL },		/* CPPC */
+		{ 0x0B000000, 0, 1, POL_FWD, -EINVAL },		/* reserved */
+		{ 0x07FFFFFF, 0, 1, POL_DENY, -EINVAL },
+		/* Kernel-owned first: forwarding part of PMU or DBTR. */
+		{ SBI_EXT_PMU, 7, 1, POL_FWD, -EPERM },
+		{ SBI_EXT_DBTR_EID, 0, 1, POL_FWD, -EPERM },
+		{ SBI_EXT_BASE, 3, 1, POL_DENY, -EPERM },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		KUNIT_EXPECT_EQ_MSG(test, pol_check(cases[i].eid, 1, cases[i].fid,
+						    cases[i].nfid,
+						    cases[i].action),
+				    cases[i].rc, "case %u: EID %#x FIDs %u+%u",
+				    i, cases[i].eid, cases[i].fid, cases[i].nfid);
+	/* Whole extensions stay as they were. */
+	KUNIT_EXPECT_EQ(test, pol_check(SBI_EXT_DBCN, 1, 0, 0, POL_DENY), 0);
+	KUNIT_EXPECT_EQ(test, pol_check(SBI_EXT_SRST, 1, 0, 0, POL_FWD), 0);
+	KUNIT_EXPECT_EQ(test, pol_check(SBI_EXT_MPXY_EID, 1, 0, 0, POL_FWD), 0);
+}
+
 static void pol_test_kernel_owned(struct kunit *test)
 {
 	static const u32 owned[] = {
 		SBI_EXT_BASE, SBI_EXT_TIME, SBI_EXT_IPI, SBI_EXT_RFENCE,
 		SBI_EXT_HSM, SBI_EXT_PMU, SBI_EXT_STA, SBI_EXT_SSE_EID,
-		SBI_EXT_FWFT_EID, SBI_EXT_0_1_SET_TIMER, SBI_EXT_0_1_SEND_IPI,
+		SBI_EXT_FWFT_EID, SBI_EXT_NACL_EID, SBI_EXT_DBTR_EID,
+		SBI_EXT_0_1_SET_TIMER, SBI_EXT_0_1_SEND_IPI,
 		SBI_EXT_0_1_REMOTE_SFENCE_VMA_ASID,
 	};
 	unsigned int i;
@@ -110,17 +165,17 @@ static void pol_test_overlap(struct kunit *test)
 {
 	const struct kvm_riscv_sbi_policy_entry base[] = {
 		pol_entry(0x09000000, 0x100, 0, 0, POL_FWD),
-		pol_entry(SBI_EXT_DBCN, 1, 0, 1, POL_FWD),
-		pol_entry(SBI_EXT_DBCN, 1, 2, 1, POL_DENY),
+		pol_entry(POL_FW_EID, 1, 0, 1, POL_FWD),
+		pol_entry(POL_FW_EID, 1, 2, 1, POL_DENY),
 	};
 	const struct kvm_riscv_sbi_policy_entry clash[][1] = {
 		{ pol_entry(0x090000ff, 2, 0, 0, POL_DENY) },
 		{ pol_entry(0x09000010, 1, 5, 1, POL_DENY) },
-		{ pol_entry(SBI_EXT_DBCN, 1, 0, 0, POL_DENY) },
-		{ pol_entry(SBI_EXT_DBCN, 1, 0, 3, POL_DENY) },
+		{ pol_entry(POL_FW_EID, 1, 0, 0, POL_DENY) },
+		{ pol_entry(POL_FW_EID, 1, 0, 3, POL_DENY) },
 	};
 	const struct kvm_riscv_sbi_policy_entry fits =
-		pol_entry(SBI_EXT_DBCN, 1, 1, 1, POL_HANDLE);
+		pol_entry(POL_FW_EID, 1, 1, 1, POL_HANDLE);
 	struct kvm_riscv_sbi_policy_map *map, *map2;
 	unsigned int i;
 
@@ -150,10 +205,10 @@ static void pol_test_lookup_and_probe(struct kunit *test)
 {
 	const struct kvm_riscv_sbi_policy_entry e[] = {
 		pol_entry(0x09000000, 0x10, 0, 0, POL_FWD),
-		pol_entry(SBI_EXT_DBCN, 1, 0, 1, POL_FWD),
-		pol_entry(SBI_EXT_DBCN, 1, 2, 1, POL_DENY),
+		pol_entry(POL_FW_EID, 1, 0, 1, POL_FWD),
+		pol_entry(POL_FW_EID, 1, 2, 1, POL_DENY),
 		pol_entry(SBI_EXT_PMU, 1, 0, 0, POL_DENY),
-		pol_entry(SBI_EXT_SRST, 1, 0, 1, POL_DENY),
+		pol_entry(SBI_EXT_RFENCE, 1, 3, 4, POL_DENY),
 	};
 	struct kvm_riscv_sbi_policy_map *map;
 
@@ -163,17 +218,19 @@ static void pol_test_lookup_and_probe(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pol_lookup(map, 0x09000000, 7), POL_FWD);
 	KUNIT_EXPECT_EQ(test, pol_lookup(map, 0x0900000f, U32_MAX), POL_FWD);
 	KUNIT_EXPECT_EQ(test, pol_lookup(map, 0x09000010, 0), POL_HANDLE);
-	KUNIT_EXPECT_EQ(test, pol_lookup(map, SBI_EXT_DBCN, 0), POL_FWD);
-	KUNIT_EXPECT_EQ(test, pol_lookup(map, SBI_EXT_DBCN, 1), POL_HANDLE);
-	KUNIT_EXPECT_EQ(test, pol_lookup(map, SBI_EXT_DBCN, 2), POL_DENY);
+	KUNIT_EXPECT_EQ(test, pol_lookup(map, POL_FW_EID, 0), POL_FWD);
+	KUNIT_EXPECT_EQ(test, pol_lookup(map, POL_FW_EID, 1), POL_HANDLE);
+	KUNIT_EXPECT_EQ(test, pol_lookup(map, POL_FW_EID, 2), POL_DENY);
+	KUNIT_EXPECT_EQ(test, pol_lookup(map, SBI_EXT_RFENCE, 2), POL_HANDLE);
+	KUNIT_EXPECT_EQ(test, pol_lookup(map, SBI_EXT_RFENCE, 6), POL_DENY);
 	KUNIT_EXPECT_EQ(test, pol_lookup(map, SBI_EXT_PMU, 5), POL_DENY);
 	KUNIT_EXPECT_EQ(test, pol_lookup(map, SBI_EXT_TIME, 0), POL_HANDLE);
 
 	/* Probe: any forwarded FID makes the EID exist; a full deny hides it. */
 	KUNIT_EXPECT_EQ(test, sbi_policy_map_probe(map, 0x09000003), POL_FWD);
-	KUNIT_EXPECT_EQ(test, sbi_policy_map_probe(map, SBI_EXT_DBCN), POL_FWD);
+	KUNIT_EXPECT_EQ(test, sbi_policy_map_probe(map, POL_FW_EID), POL_FWD);
 	KUNIT_EXPECT_EQ(test, sbi_policy_map_probe(map, SBI_EXT_PMU), POL_DENY);
-	KUNIT_EXPECT_EQ(test, sbi_policy_map_probe(map, SBI_EXT_SRST),
+	KUNIT_EXPECT_EQ(test, sbi_policy_map_probe(map, SBI_EXT_RFENCE),
 			POL_HANDLE);
 	KUNIT_EXPECT_EQ(test, sbi_policy_map_probe(map, SBI_EXT_TIME),
 			POL_HANDLE);
@@ -234,6 +291,7 @@ static void pol_test_limit(struct kunit *test)
 static struct kunit_case pol_test_cases[] = {
 	KUNIT_CASE(pol_test_entry_validation),
 	KUNIT_CASE(pol_test_kernel_owned),
+	KUNIT_CASE(pol_test_partial),
 	KUNIT_CASE(pol_test_overlap),
 	KUNIT_CASE(pol_test_lookup_and_probe),
 	KUNIT_CASE(pol_test_256_entries),

@@ -16,6 +16,7 @@
  */
 
 #include <linux/kvm_host.h>
+#include <linux/stringify.h>
 #include <asm/csr.h>
 #include <asm/insn-def.h>
 
@@ -40,52 +41,67 @@ enum guest_load {
 };
 
 /*
- * One hypervisor load with interrupts off, the guest's hstatus (SPVP gives
- * the guest privilege the access is checked at) and stvec pointing at
- * __kvm_riscv_unpriv_trap, which records a trap in *trap (a0), clobbers a1
- * and resumes after the 4-byte faulting instruction. The operands live in
- * fixed registers (t0: value, t1: address) so that the instruction macros
- * take register names.
+ * One hypervisor load, in one asm statement, so that no C code (lockdep's
+ * or KASAN's calls, for instance) runs while stvec points at
+ * __kvm_riscv_unpriv_trap, and no register the load depends on is set up
+ * outside it. It loads a0 with @trap and t0 with @gva (the instruction
+ * macros take register names), swaps in the guest's hstatus (SPVP gives
+ * the privilege the access is checked at) and the trap vector, issues the
+ * load @kind selects into t1 and restores both CSRs. On a fault the trap
+ * stub stores sepc, scause, stval, htval and htinst through a0, clobbers a1
+ * and resumes after the 4-byte load (norvc), leaving the value 0.
+ * Interrupts are off around it: one taken with the stub as trap vector
+ * would be mistaken for a fault of the load. Return: false, having loaded
+ * nothing, if the CPU's hgatp may carry another VM's VMID.
  */
-static unsigned long guest_load_once(struct kvm_vcpu *vcpu, unsigned long gva,
-				     enum guest_load kind,
-				     struct kvm_cpu_trap *trap)
+static bool guest_load_once(struct kvm_vcpu *vcpu, unsigned long gva,
+			    enum guest_load kind, struct kvm_cpu_trap *trap,
+			    unsigned long *valp)
 {
-	register unsigned long taddr asm("a0") = (unsigned long)trap;
-	register unsigned long ttmp asm("a1");
-	register unsigned long val asm("t0") = 0;
-	register unsigned long addr asm("t1") = gva;
-	unsigned long flags, old_stvec, old_hstatus;
+	unsigned long hstatus = vcpu->arch.guest_context.hstatus;
+	unsigned long stvec = (unsigned long)&__kvm_riscv_unpriv_trap;
+	unsigned long flags, val;
+
+	BUILD_BUG_ON(LOAD_BYTE != 0 || LOAD_LONG != 1 || LOAD_INSN_HALF != 2);
 
 	local_irq_save(flags);
-	old_hstatus = csr_swap(CSR_HSTATUS, vcpu->arch.guest_context.hstatus);
-	old_stvec = csr_swap(CSR_STVEC, (unsigned long)&__kvm_riscv_unpriv_trap);
-
-	switch (kind) {
-	case LOAD_BYTE:
-		asm volatile(".option push\n.option norvc\n"
-			     HLV_BU(t0, t1) "\n.option pop"
-			     : "+r" (val), "+r" (taddr), "=r" (ttmp)
-			     : "r" (addr) : "memory");
-		break;
-	case LOAD_LONG:
-		asm volatile(".option push\n.option norvc\n"
-			     HLV_LONG(t0, t1) "\n.option pop"
-			     : "+r" (val), "+r" (taddr), "=r" (ttmp)
-			     : "r" (addr) : "memory");
-		break;
-	case LOAD_INSN_HALF:
-		asm volatile(".option push\n.option norvc\n"
-			     HLVX_HU(t0, t1) "\n.option pop"
-			     : "+r" (val), "+r" (taddr), "=r" (ttmp)
-			     : "r" (addr) : "memory");
-		break;
+	/*
+	 * Not with a VMID that a rollover may have given another VM: asked
+	 * with interrupts off, so that a rollover's flush waits for the load.
+	 */
+	if (kvm_riscv_vcpu_hgatp_stale(vcpu)) {
+		local_irq_restore(flags);
+		return false;
 	}
-
-	csr_write(CSR_STVEC, old_stvec);
-	csr_write(CSR_HSTATUS, old_hstatus);
+	asm volatile(".option push\n"
+		     ".option norvc\n"
+		     "mv	a0, %[trap]\n"
+		     "mv	t0, %[addr]\n"
+		     "li	t1, 0\n"
+		     "li	a1, 1\n"
+		     "csrrw	%[hs], " __stringify(CSR_HSTATUS) ", %[hs]\n"
+		     "csrrw	%[tv], " __stringify(CSR_STVEC) ", %[tv]\n"
+		     "beq	%[kind], a1, 2f\n"
+		     "bltu	%[kind], a1, 1f\n"
+		     HLVX_HU(t1, t0) "\n"
+		     "j	3f\n"
+		     "1:\n"
+		     HLV_BU(t1, t0) "\n"
+		     "j	3f\n"
+		     "2:\n"
+		     HLV_LONG(t1, t0) "\n"
+		     "3:\n"
+		     "csrw	" __stringify(CSR_STVEC) ", %[tv]\n"
+		     "csrw	" __stringify(CSR_HSTATUS) ", %[hs]\n"
+		     "mv	%[val], t1\n"
+		     ".option pop"
+		     : [val] "=r" (val), [hs] "+r" (hstatus), [tv] "+r" (stvec)
+		     : [trap] "r" (trap), [addr] "r" (gva),
+		       [kind] "r" ((unsigned long)kind)
+		     : "a0", "a1", "t0", "t1", "memory");
 	local_irq_restore(flags);
-	return val;
+	*valp = val;
+	return true;
 }
 
 /* Map the guest page behind a G-stage fault, as the guest's own load would. */
@@ -149,7 +165,9 @@ static int guest_load(struct kvm_vcpu *vcpu, unsigned long gva,
 
 	for (tries = 0; tries < GUEST_MEM_TRIES; tries++) {
 		memset(&trap, 0, sizeof(trap));
-		*val = guest_load_once(vcpu, gva, kind, &trap);
+		/* A stale VMID: the guest retries once it has the new one. */
+		if (!guest_load_once(vcpu, gva, kind, &trap, val))
+			return KVM_GUEST_MEM_REDIRECTED;
 		if (!trap.scause)
 			return 0;
 		if (trap.scause != EXC_LOAD_GUEST_PAGE_FAULT)

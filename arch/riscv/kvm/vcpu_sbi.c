@@ -290,6 +290,7 @@ static void sbi_forward(struct kvm_vcpu *vcpu, struct kvm_run *run,
 	ctx->forward_pending = true;
 	ctx->forward_ext = ext;
 	ctx->forward_call = *call;
+	ctx->forward_pc = vcpu->arch.guest_context.sepc;
 	vcpu->stat.ecall_exit_stat++;
 
 	run->exit_reason = KVM_EXIT_RISCV_SBI;
@@ -332,6 +333,8 @@ static int sbi_complete(struct kvm_vcpu *vcpu, struct kvm_run *run,
 		if (ret->host_err < 0)
 			return ret->host_err;
 		break;
+	case KVM_SBI_NORMAL_PATH:	/* only in the fast path */
+		break;
 	}
 	WARN_ONCE(1, "KVM: SBI handler outcome %d/%d\n", ret->outcome,
 		  ret->host_err);
@@ -342,7 +345,7 @@ static int sbi_complete(struct kvm_vcpu *vcpu, struct kvm_run *run,
 static inline u8 sbi_policy_action(struct kvm_vcpu *vcpu,
 				   const struct kvm_vcpu_sbi_call *call)
 {
-	if (likely(!rcu_access_pointer(vcpu->kvm->arch.sbi_policy)))
+	if (likely(!vcpu->kvm->arch.sbi_policy))
 		return KVM_RISCV_SBI_POLICY_HANDLE;
 	return kvm_riscv_sbi_policy_action(vcpu->kvm, call->eid, call->fid);
 }
@@ -398,14 +401,38 @@ int kvm_riscv_vcpu_sbi_ecall(struct kvm_vcpu *vcpu, struct kvm_run *run)
 	return sbi_complete(vcpu, run, ext, &call, &ret);
 }
 
+/* Are pc and a0-a7 still those of the forwarded call? */
+static bool sbi_forwarded_regs_unchanged(const struct kvm_vcpu_sbi_context *ctx,
+					 const struct kvm_cpu_context *cp)
+{
+	const struct kvm_vcpu_sbi_call now = KVM_SBI_CALL_FROM_REGS(cp);
+	const struct kvm_vcpu_sbi_call *call = &ctx->forward_call;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(call->args); i++) {
+		if (now.args[i] != call->args[i])
+			return false;
+	}
+	return cp->sepc == ctx->forward_pc && now.fid == call->fid &&
+	       now.eid == call->eid;
+}
+
 /**
  * kvm_riscv_vcpu_sbi_return() - apply userspace's answer to a forwarded call
  * @vcpu: the vCPU
- * @run: its kvm_run, exit_reason KVM_EXIT_RISCV_SBI
+ * @run: its kvm_run
  *
- * Writes a0 (and a1, unless the call was a legacy one) from run->riscv_sbi.ret
- * and steps over the ecall, once per forwarded call; an extension with a
- * forward_done hook may continue the guest elsewhere instead (SUSP).
+ * Called at the start of every KVM_RUN, whatever run->exit_reason says: a
+ * forwarded call is settled by the first KVM_RUN after its exit. If
+ * exit_reason is still KVM_EXIT_RISCV_SBI, writes a0 (and a1, unless the
+ * call was a legacy one) from run->riscv_sbi.ret and steps over the ecall;
+ * an extension with a forward_done hook may continue the guest elsewhere
+ * instead (SUSP). If userspace changed exit_reason, the call is dropped
+ * unanswered: the guest is entered at the ecall again and makes the call
+ * anew. Either way the answer is applied at most once, to the call that
+ * exited: if userspace changed pc or any of a0-a7 since the exit (ONE_REG),
+ * the call is dropped as well and the guest runs from the registers as
+ * userspace left them. A vCPU reset drops it too.
  *
  * Context: KVM_RUN, before the vCPU is loaded.
  * Return: 0.
@@ -424,6 +451,9 @@ int kvm_riscv_vcpu_sbi_return(struct kvm_vcpu *vcpu, struct kvm_run *run)
 	if (!ctx->forward_pending)
 		return 0;
 	ctx->forward_pending = false;
+	if (run->exit_reason != KVM_EXIT_RISCV_SBI ||
+	    !sbi_forwarded_regs_unchanged(ctx, cp))
+		return 0;
 
 	if (ext && ext->forward_done && ext->forward_done(vcpu, call, &answer))
 		return 0;
@@ -483,13 +513,14 @@ void kvm_riscv_vcpu_sbi_enter_at(struct kvm_vcpu *vcpu, unsigned long addr,
  */
 
 /**
- * kvm_riscv_sbi_init_vm() - allocate the VM's hart map
+ * kvm_riscv_sbi_init_vm() - allocate the VM's hart map, set up its policy
  * @kvm: the VM being created (from kvm_arch_init_vm())
  *
  * Return: 0 or -ENOMEM.
  */
 int kvm_riscv_sbi_init_vm(struct kvm *kvm)
 {
+	kvm_riscv_sbi_policy_init_vm(kvm);
 	kvm->arch.sbi_harts = kvcalloc(KVM_MAX_VCPU_IDS,
 				       sizeof(*kvm->arch.sbi_harts),
 				       GFP_KERNEL_ACCOUNT);
@@ -563,6 +594,39 @@ struct kvm_vcpu *kvm_riscv_vcpu_sbi_hart(struct kvm_vcpu *vcpu,
 	hartid = array_index_nospec(hartid, KVM_MAX_VCPU_IDS);
 	target = READ_ONCE(vcpu->kvm->arch.sbi_harts[hartid]);
 	return target ?: sbi_hart_miss(vcpu->kvm, hartid);
+}
+
+/**
+ * kvm_riscv_vcpu_hgatp_stale() - may this CPU's hgatp tag another VM's TLB?
+ * @vcpu: the vCPU loaded on this CPU, outside the guest (exit handling)
+ *
+ * A vCPU's hgatp gets the VM's VMID at entry (and on KVM_REQ_UPDATE_HGATP),
+ * but a VMID rollover (vmid.c) may have happened since: the rollover
+ * flushes every CPU's G-stage TLB once and hands VMIDs out anew, so the
+ * VMID still in hgatp may now be another VM's, whose translations this CPU
+ * caches from then on. A hypervisor load (HLV/HLVX) with that hgatp could
+ * use them: read another VM's memory. Also stale: another vCPU of the VM
+ * already took the VM's new VMID and this vCPU's hgatp update is pending.
+ *
+ * The guest-memory helper calls this with interrupts off, right before its
+ * hypervisor loads and in the same interrupts-off section: a rollover on
+ * another CPU then waits (its flush IPI) until the loads are done, and
+ * flushes what they cached. If stale, it loads nothing and the guest is
+ * entered again at the same instruction (as after a redirected fault): the
+ * run loop gives the vCPU its new VMID first, and the instruction traps
+ * again.
+ *
+ * Context: interrupts off.
+ * Return: true if hgatp's VMID is not the VM's current one.
+ */
+bool kvm_riscv_vcpu_hgatp_stale(struct kvm_vcpu *vcpu)
+{
+	struct kvm_vmid *vmid = &vcpu->kvm->arch.vmid;
+	unsigned long hgatp_vmid;
+
+	hgatp_vmid = (csr_read(CSR_HGATP) & HGATP_VMID) >> HGATP_VMID_SHIFT;
+	return kvm_riscv_gstage_vmid_ver_changed(vmid) ||
+	       hgatp_vmid != READ_ONCE(vmid->vmid);
 }
 
 /**

@@ -42,7 +42,7 @@ static void base_probe_extension(struct kvm_vcpu *vcpu,
 	const struct kvm_vcpu_sbi_extension *ext;
 
 	/* What dispatch will do: the VM's policy, if any, decides first. */
-	if (rcu_access_pointer(vcpu->kvm->arch.sbi_policy)) {
+	if (vcpu->kvm->arch.sbi_policy) {
 		switch (kvm_riscv_sbi_policy_probe(vcpu->kvm, call->args[0])) {
 		case KVM_RISCV_SBI_POLICY_FORWARD:
 			kvm_vcpu_sbi_ret_value(ret, 1);

@@ -21,6 +21,28 @@ static bool ipi_send_one(struct kvm_vcpu *target, struct kvm_vcpu_sbi_return *re
 	return true;
 }
 
+/*
+ * The most harts a send_ipi answered in the fast path may name. Each costs,
+ * with interrupts off, a hart map lookup, two atomic bit sets and a kick
+ * (an IPI to the CPU running that vCPU): 16 of them are about the cost of
+ * the normal exit the fast path saves, so the fast path never holds
+ * interrupts off much longer than an exit does. Guests name few harts per
+ * call (the own hart, a neighbour); a broadcast (hart_mask_base -1, every
+ * vCPU of the VM: up to KVM_MAX_VCPUS) or a wider mask takes the normal
+ * path, where the same work runs with interrupts on.
+ */
+#define IPI_FAST_MAX_HARTS	16
+
+/* Does @hmask name at most IPI_FAST_MAX_HARTS harts? Bounded: 16 steps. */
+static bool ipi_fast_mask_small(unsigned long hmask)
+{
+	int i;
+
+	for (i = 0; hmask && i < IPI_FAST_MAX_HARTS; i++)
+		hmask &= hmask - 1;	/* clear the lowest bit */
+	return !hmask;
+}
+
 static void ipi_send_ipi(struct kvm_vcpu *vcpu,
 			 const struct kvm_vcpu_sbi_call *call,
 			 struct kvm_vcpu_sbi_return *ret)
@@ -28,6 +50,13 @@ static void ipi_send_ipi(struct kvm_vcpu *vcpu,
 	unsigned long hmask = call->args[0], hbase = call->args[1];
 	struct kvm_vcpu *target;
 	unsigned long i;
+
+	/* Bounded work with interrupts off: see IPI_FAST_MAX_HARTS. */
+	if (kvm_vcpu_sbi_in_fastpath() &&
+	    (hbase == -1UL || !ipi_fast_mask_small(hmask))) {
+		kvm_vcpu_sbi_normal_path(ret);
+		return;
+	}
 
 	/* The spec's INVALID_PARAM leaves no room for a partial send. */
 	if (!kvm_riscv_vcpu_sbi_hart_mask_valid(vcpu, hmask, hbase)) {
@@ -64,6 +93,9 @@ const struct kvm_vcpu_sbi_extension kvm_sbi_ext_ipi = {
 	.onereg_idx	= KVM_RISCV_SBI_EXT_IPI,
 	.fns		= ipi_fns,
 	.nr_fns		= ARRAY_SIZE(ipi_fns),
-	/* Setting a pending bit and kicking the target are IRQ-safe. */
+	/*
+	 * Setting a pending bit and kicking the target are IRQ-safe; at most
+	 * IPI_FAST_MAX_HARTS targets in the fast path.
+	 */
 	.fast_fids	= BIT(SBI_EXT_IPI_SEND_IPI),
 };

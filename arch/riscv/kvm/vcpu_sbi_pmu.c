@@ -4,7 +4,10 @@
  * counters, binds them to events, starts, stops and reads them, and may
  * name a page where counter values are exchanged (snapshot). vcpu_pmu.c
  * emulates the counters on host perf events; this file decodes the calls
- * for it and checks what vcpu_pmu.c would otherwise index or map unchecked.
+ * for it and checks what vcpu_pmu.c would otherwise index or map unchecked:
+ * counter indices and sets, reserved flag bits, event codes. Indices the
+ * guest chooses reach vcpu_pmu.c clamped with array_index_nospec(), so that
+ * its array accesses stay in bounds under speculation too.
  *
  * event_get_info (SBI v3.0) is not implemented: the spec lets it answer
  * SBI_ERR_NOT_SUPPORTED, which is what a missing entry in pmu_fns[] gives.
@@ -12,6 +15,7 @@
 
 #include <linux/bitops.h>
 #include <linux/kvm_host.h>
+#include <linux/nospec.h>
 #include <linux/sizes.h>
 #include <asm/kvm_vcpu_pmu.h>
 #include <asm/sbi.h>
@@ -53,10 +57,35 @@ static bool pmu_counter_is_valid(struct kvm_vcpu *vcpu, unsigned long cidx)
 	return cidx < pmu_nr_counters(vcpu) && cidx != 1;
 }
 
+/* @cidx, checked by the caller, kept below the counter count under speculation. */
+static unsigned long pmu_counter_nospec(struct kvm_vcpu *vcpu,
+					unsigned long cidx)
+{
+	return array_index_nospec(cidx, pmu_nr_counters(vcpu));
+}
+
 static bool pmu_counter_is_fw(struct kvm_vcpu *vcpu, unsigned long cidx)
 {
 	return pmu_counter_is_valid(vcpu, cidx) &&
-	       vcpu_to_pmu(vcpu)->pmc[cidx].cinfo.type == SBI_PMU_CTR_TYPE_FW;
+	       vcpu_to_pmu(vcpu)->pmc[pmu_counter_nospec(vcpu, cidx)].cinfo.type ==
+	       SBI_PMU_CTR_TYPE_FW;
+}
+
+/*
+ * Is firmware counter @cidx (valid, clamped) bound to a firmware event by
+ * counter_config_matching? Until then, and after a stop with RESET, its
+ * event_idx is SBI_PMU_EVENT_IDX_INVALID, whose code 0xffff vcpu_pmu.c's
+ * counter read would use as an index into fw_event[] (SBI_PMU_FW_MAX
+ * entries), returning host memory to the guest.
+ */
+static bool pmu_fw_counter_has_event(struct kvm_vcpu *vcpu, unsigned long cidx)
+{
+	const struct kvm_pmu *kvpmu = vcpu_to_pmu(vcpu);
+	unsigned long eidx = kvpmu->pmc[cidx].event_idx;
+
+	return test_bit(cidx, kvpmu->pmc_in_use) &&
+	       (eidx & SBI_PMU_EVENT_IDX_TYPE_MASK) >> 16 == SBI_PMU_EVENT_TYPE_FW &&
+	       (eidx & SBI_PMU_EVENT_IDX_CODE_MASK) < SBI_PMU_FW_MAX;
 }
 
 /*
@@ -72,6 +101,63 @@ static bool pmu_counter_set_is_valid(struct kvm_vcpu *vcpu,
 	unsigned long nr = pmu_nr_counters(vcpu);
 
 	return ctr_mask && ctr_base < nr && __fls(ctr_mask) < nr - ctr_base;
+}
+
+/*
+ * A set that pmu_counter_set_is_valid() accepted, kept inside the counters
+ * under speculation: vcpu_pmu.c indexes its arrays with ctr_base + i. A
+ * mispredicted check gives counter 0 alone.
+ */
+static void pmu_counter_set_nospec(struct kvm_vcpu *vcpu, unsigned long *base,
+				   unsigned long *mask)
+{
+	unsigned long nr = pmu_nr_counters(vcpu), keep;
+
+	*base = array_index_nospec(*base, nr);
+	keep = array_index_mask_nospec(__fls(*mask | 1), nr - *base);
+	*mask = (*mask & keep) | (~keep & 1);
+}
+
+/*
+ * vcpu_pmu.c looks a hardware event's code up in a table and indexes
+ * fw_event[] with a firmware event's code, after a bounds check of its own:
+ * clamp the code too. Codes past the bound are left alone, and vcpu_pmu.c
+ * refuses them without indexing anything.
+ */
+static unsigned long pmu_event_idx_nospec(unsigned long eidx)
+{
+	unsigned long code = eidx & SBI_PMU_EVENT_IDX_CODE_MASK, max;
+
+	switch ((eidx & SBI_PMU_EVENT_IDX_TYPE_MASK) >> 16) {
+	case SBI_PMU_EVENT_TYPE_HW:
+		max = SBI_PMU_HW_GENERAL_MAX;
+		break;
+	case SBI_PMU_EVENT_TYPE_FW:
+		max = SBI_PMU_FW_MAX;
+		break;
+	default:
+		return eidx;
+	}
+	if (code >= max)
+		return eidx;
+	return (eidx & ~SBI_PMU_EVENT_IDX_CODE_MASK) |
+	       array_index_nospec(code, max);
+}
+
+/* Flag bits SBI v3.0 defines; the others are reserved and must be 0. */
+#define PMU_CFG_FLAGS		GENMASK(7, 0)	/* SKIP_MATCH ... SET_MINH */
+#define PMU_START_FLAGS		(SBI_PMU_START_FLAG_SET_INIT_VALUE | \
+				 SBI_PMU_START_FLAG_INIT_SNAPSHOT)
+#define PMU_STOP_FLAGS		(SBI_PMU_STOP_FLAG_RESET | \
+				 SBI_PMU_STOP_FLAG_TAKE_SNAPSHOT)
+
+/*
+ * counter_start: SET_INIT_VALUE (one value for the set) and INIT_SNAPSHOT
+ * (a value per counter, from the snapshot area) exclude each other.
+ */
+static bool pmu_start_flags_are_valid(unsigned long flags)
+{
+	return !(flags & ~PMU_START_FLAGS) && flags != PMU_START_FLAGS;
 }
 
 /*
@@ -113,8 +199,10 @@ static void pmu_counter_get_info(struct kvm_vcpu *vcpu,
 	unsigned long cidx = call->args[0];
 
 	/* vcpu_pmu.c would read one entry past its counter array. */
-	if (pmu_begin(ret, pmu_counter_is_valid(vcpu, cidx)))
-		pmu_complete(ret, kvm_riscv_vcpu_pmu_ctr_info(vcpu, cidx, ret));
+	if (!pmu_begin(ret, pmu_counter_is_valid(vcpu, cidx)))
+		return;
+	cidx = pmu_counter_nospec(vcpu, cidx);
+	pmu_complete(ret, kvm_riscv_vcpu_pmu_ctr_info(vcpu, cidx, ret));
 }
 
 static void pmu_counter_config_matching(struct kvm_vcpu *vcpu,
@@ -122,17 +210,21 @@ static void pmu_counter_config_matching(struct kvm_vcpu *vcpu,
 					struct kvm_vcpu_sbi_return *ret)
 {
 	unsigned long base = call->args[0], mask = call->args[1];
+	unsigned long flags = call->args[2];
 	u64 event_data = kvm_vcpu_sbi_arg_u64(call, 4);
 	int rc;
 
-	if (!pmu_begin(ret, pmu_counter_set_is_valid(vcpu, base, mask)))
+	if (!pmu_begin(ret, pmu_counter_set_is_valid(vcpu, base, mask) &&
+		       !(flags & ~PMU_CFG_FLAGS)))
 		return;
+	pmu_counter_set_nospec(vcpu, &base, &mask);
 	/*
 	 * A perf event the host cannot create is NOT_SUPPORTED for the guest,
 	 * which then runs without that counter: no reason to fail KVM_RUN.
 	 */
-	rc = kvm_riscv_vcpu_pmu_ctr_cfg_match(vcpu, base, mask, call->args[2],
-					      call->args[3], event_data, ret);
+	rc = kvm_riscv_vcpu_pmu_ctr_cfg_match(vcpu, base, mask, flags,
+					      pmu_event_idx_nospec(call->args[3]),
+					      event_data, ret);
 	pmu_complete(ret, rc);
 }
 
@@ -141,12 +233,15 @@ static void pmu_counter_start(struct kvm_vcpu *vcpu,
 			      struct kvm_vcpu_sbi_return *ret)
 {
 	unsigned long base = call->args[0], mask = call->args[1];
+	unsigned long flags = call->args[2];
 	u64 initial_value = kvm_vcpu_sbi_arg_u64(call, 3);
 	int rc;
 
-	if (!pmu_begin(ret, pmu_counter_set_is_valid(vcpu, base, mask)))
+	if (!pmu_begin(ret, pmu_counter_set_is_valid(vcpu, base, mask) &&
+		       pmu_start_flags_are_valid(flags)))
 		return;
-	rc = kvm_riscv_vcpu_pmu_ctr_start(vcpu, base, mask, call->args[2],
+	pmu_counter_set_nospec(vcpu, &base, &mask);
+	rc = kvm_riscv_vcpu_pmu_ctr_start(vcpu, base, mask, flags,
 					  initial_value, ret);
 	pmu_complete(ret, rc);
 }
@@ -156,14 +251,24 @@ static void pmu_counter_stop(struct kvm_vcpu *vcpu,
 			     struct kvm_vcpu_sbi_return *ret)
 {
 	unsigned long base = call->args[0], mask = call->args[1];
+	unsigned long flags = call->args[2];
 	int rc;
 
-	if (!pmu_begin(ret, pmu_counter_set_is_valid(vcpu, base, mask)))
+	if (!pmu_begin(ret, pmu_counter_set_is_valid(vcpu, base, mask) &&
+		       !(flags & ~PMU_STOP_FLAGS)))
 		return;
-	rc = kvm_riscv_vcpu_pmu_ctr_stop(vcpu, base, mask, call->args[2], ret);
+	pmu_counter_set_nospec(vcpu, &base, &mask);
+	rc = kvm_riscv_vcpu_pmu_ctr_stop(vcpu, base, mask, flags, ret);
 	pmu_complete(ret, rc);
 }
 
+/*
+ * A firmware counter without an event counts nothing: it reads as the value
+ * it holds (0 until it is first used), as no event's count is there to add.
+ * SBI v3.0 keeps INVALID_PARAM for hardware and non-existent counters, and
+ * sets no initial value; the upstream sbi_pmu_test reads every firmware
+ * counter before configuring any and expects success.
+ */
 static void pmu_counter_fw_read(struct kvm_vcpu *vcpu,
 				const struct kvm_vcpu_sbi_call *call,
 				struct kvm_vcpu_sbi_return *ret)
@@ -171,8 +276,14 @@ static void pmu_counter_fw_read(struct kvm_vcpu *vcpu,
 	unsigned long cidx = call->args[0];
 
 	/* Firmware counters only; vcpu_pmu.c would printk for a bad index. */
-	if (pmu_begin(ret, pmu_counter_is_fw(vcpu, cidx)))
-		pmu_complete(ret, kvm_riscv_vcpu_pmu_fw_ctr_read(vcpu, cidx, ret));
+	if (!pmu_begin(ret, pmu_counter_is_fw(vcpu, cidx)))
+		return;
+	cidx = pmu_counter_nospec(vcpu, cidx);
+	if (!pmu_fw_counter_has_event(vcpu, cidx)) {
+		kvm_vcpu_sbi_ret_value(ret, vcpu_to_pmu(vcpu)->pmc[cidx].counter_val);
+		return;
+	}
+	pmu_complete(ret, kvm_riscv_vcpu_pmu_fw_ctr_read(vcpu, cidx, ret));
 }
 
 static void pmu_counter_fw_read_hi(struct kvm_vcpu *vcpu,
@@ -187,6 +298,12 @@ static void pmu_counter_fw_read_hi(struct kvm_vcpu *vcpu,
 	/* On RV64 counter_fw_read returned all 64 bits: the answer is 0. */
 	if (IS_ENABLED(CONFIG_64BIT))
 		return;
+	cidx = pmu_counter_nospec(vcpu, cidx);
+	if (!pmu_fw_counter_has_event(vcpu, cidx)) {
+		kvm_vcpu_sbi_ret_value(ret,
+				       upper_32_bits(vcpu_to_pmu(vcpu)->pmc[cidx].counter_val));
+		return;
+	}
 	rc = kvm_riscv_vcpu_pmu_fw_ctr_read_hi(vcpu, cidx, ret);
 	pmu_complete(ret, rc);
 }
@@ -237,3 +354,7 @@ const struct kvm_vcpu_sbi_extension kvm_sbi_ext_pmu = {
 	.nr_fns		= ARRAY_SIZE(pmu_fns),
 	.probe		= pmu_probe,
 };
+
+#if IS_ENABLED(CONFIG_KVM_RISCV_SBI_KUNIT_TEST)
+#include "vcpu_sbi_pmu_test.c"
+#endif

@@ -8,7 +8,38 @@
  */
 
 #include <linux/kvm_host.h>
+#include <asm/csr.h>
 #include <asm/kvm_vcpu_pmu.h>
+#include <asm/pgtable.h>
+
+/*
+ * The largest ASID a guest can name: all ones in the ASIDLEN bits that
+ * vsatp.ASID implements (a WARL field, like satp's). Found when a vCPU is
+ * created, as Linux finds satp's ASIDLEN (asids_init()): write all ones to
+ * the field and read back, interrupts off, then restore vsatp. vsatp is
+ * live only while a vCPU is loaded, and no vCPU is loaded on this CPU
+ * while this thread creates one; it is restored all the same. MODE is set
+ * to the host's own satp mode, since a Bare vsatp with non-zero ASID is
+ * UNSPECIFIED; should vsatp not take that mode (the write is then
+ * ignored), the ASID field is taken as fully implemented.
+ */
+static unsigned long rfence_asid_max = SATP_ASID_MASK;
+
+static unsigned long rfence_probe_asid_max(void)
+{
+	unsigned long flags, old, val;
+
+	local_irq_save(flags);
+	old = csr_read(CSR_VSATP);
+	csr_write(CSR_VSATP, satp_mode | SATP_ASID_MASK << SATP_ASID_SHIFT);
+	val = csr_read(CSR_VSATP);
+	csr_write(CSR_VSATP, old);
+	local_irq_restore(flags);
+
+	if (val >> SATP_MODE_SHIFT != satp_mode >> SATP_MODE_SHIFT)
+		return SATP_ASID_MASK;
+	return (val >> SATP_ASID_SHIFT) & SATP_ASID_MASK;
+}
 
 /**
  * struct rfence_range - guest virtual addresses to fence, as tlb.c takes them
@@ -115,6 +146,11 @@ static void rfence_remote_sfence_vma_asid(struct kvm_vcpu *vcpu,
 
 	if (!rfence_prepare(vcpu, call, &range, ret))
 		return;
+	/* An ASID the guest's vsatp cannot hold is a bad asid. */
+	if (asid > READ_ONCE(rfence_asid_max)) {
+		kvm_vcpu_sbi_ret_error(ret, SBI_ERR_INVALID_PARAM);
+		return;
+	}
 
 	if (range.all)
 		kvm_riscv_hfence_vvma_asid_all(vcpu->kvm, hbase, hmask, asid);
@@ -137,6 +173,11 @@ static const kvm_vcpu_sbi_fn rfence_fns[] = {
 	[SBI_EXT_RFENCE_REMOTE_SFENCE_VMA_ASID]	= rfence_remote_sfence_vma_asid,
 };
 
+static void rfence_init(struct kvm_vcpu *vcpu)
+{
+	WRITE_ONCE(rfence_asid_max, rfence_probe_asid_max());
+}
+
 const struct kvm_vcpu_sbi_extension kvm_sbi_ext_rfence = {
 	.name		= "rfence",
 	.eid_start	= SBI_EXT_RFENCE,
@@ -144,4 +185,5 @@ const struct kvm_vcpu_sbi_extension kvm_sbi_ext_rfence = {
 	.onereg_idx	= KVM_RISCV_SBI_EXT_RFENCE,
 	.fns		= rfence_fns,
 	.nr_fns		= ARRAY_SIZE(rfence_fns),
+	.init		= rfence_init,
 };

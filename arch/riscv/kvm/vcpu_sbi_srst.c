@@ -3,14 +3,16 @@
  * SBI System Reset extension (SRST): the guest shuts the machine down or
  * reboots it. For a VM the machine is the VMM's, so KVM stops every vCPU
  * and exits KVM_RUN with KVM_EXIT_SYSTEM_EVENT, the reset reason in
- * data[0], and leaves the rest to the VMM.
+ * data[0] (as Linux 6.12) and the SBI reset type in data[1] (ndata = 2),
+ * which tells a cold reboot from a warm one, and leaves the rest to the VMM.
  */
 
 #include <linux/kvm_host.h>
 
 /*
  * Reset reasons from here up are SBI-implementation (0xE...) or vendor
- * (0xF...) specific. The VMM is both, so KVM hands them on untouched.
+ * (0xF...) specific. The VMM is both, so KVM hands them on untouched;
+ * 0x00000002-0xDFFFFFFF are reserved.
  */
 #define SRST_REASON_PLATFORM_FIRST	0xE0000000U
 
@@ -37,7 +39,11 @@ static void srst_system_reset(struct kvm_vcpu *vcpu,
 		event = KVM_SYSTEM_EVENT_RESET;
 		break;
 	default:
-		/* Reserved, or a vendor type no VMM can tell us about. */
+		/*
+		 * Reserved (3-0xEFFFFFFF), or vendor/platform specific
+		 * (0xF0000000 up), of which KVM implements none and a VMM
+		 * cannot declare any: "platform specific and unimplemented".
+		 */
 		kvm_vcpu_sbi_ret_error(ret, SBI_ERR_INVALID_PARAM);
 		return;
 	}
@@ -48,6 +54,8 @@ static void srst_system_reset(struct kvm_vcpu *vcpu,
 	}
 
 	kvm_riscv_vcpu_sbi_system_event(vcpu, ret, event, reason);
+	vcpu->run->system_event.data[1] = type;
+	vcpu->run->system_event.ndata = 2;
 }
 
 static const kvm_vcpu_sbi_fn srst_fns[] = {

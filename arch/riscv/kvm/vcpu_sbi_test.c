@@ -280,6 +280,23 @@ static void sbi_test_set_regs(struct kvm_vcpu *vcpu, unsigned long eid,
 	cp->sepc = 0x80001000;
 }
 
+/* The guest's registers at the ecall of @call, at pc 0x80001000. */
+static void sbi_test_load_call(struct kvm_vcpu *vcpu,
+			       const struct kvm_vcpu_sbi_call *call)
+{
+	struct kvm_cpu_context *cp = &vcpu->arch.guest_context;
+
+	cp->a0 = call->args[0];
+	cp->a1 = call->args[1];
+	cp->a2 = call->args[2];
+	cp->a3 = call->args[3];
+	cp->a4 = call->args[4];
+	cp->a5 = call->args[5];
+	cp->a6 = call->fid;
+	cp->a7 = call->eid;
+	cp->sepc = 0x80001000;
+}
+
 static void sbi_test_complete_return(struct kunit *test)
 {
 	struct sbi_test_ctx *ctx = test->priv;
@@ -342,7 +359,7 @@ static void sbi_test_forward_once(struct kunit *test)
 	const struct kvm_vcpu_sbi_return ret = { .outcome = KVM_SBI_FORWARD };
 	unsigned int i;
 
-	sbi_test_set_regs(ctx->vcpu, 0, 0, 0);
+	sbi_test_load_call(ctx->vcpu, &call);
 	memset(run->riscv_sbi.ret, 0x5a, sizeof(run->riscv_sbi.ret));
 	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, run,
 					   sbi_test_lookup(call.eid), &call,
@@ -391,10 +408,10 @@ static void sbi_test_forward_done_hook(struct kunit *test)
 	};
 	struct sbi_test_ctx *ctx = test->priv;
 	struct kvm_cpu_context *cp = &ctx->vcpu->arch.guest_context;
-	const struct kvm_vcpu_sbi_call call = { .eid = 30 };
+	const struct kvm_vcpu_sbi_call call = { .eid = 30, .args[1] = 0x1111 };
 	const struct kvm_vcpu_sbi_return ret = { .outcome = KVM_SBI_FORWARD };
 
-	sbi_test_set_regs(ctx->vcpu, 0, 0, 0);
+	sbi_test_load_call(ctx->vcpu, &call);
 	sbi_test_done_answer = 0;
 	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, ctx->run, &ext, &call,
 					   &ret), 0);
@@ -412,11 +429,11 @@ static void sbi_test_forward_legacy(struct kunit *test)
 	struct sbi_test_ctx *ctx = test->priv;
 	struct kvm_cpu_context *cp = &ctx->vcpu->arch.guest_context;
 	const struct kvm_vcpu_sbi_call call = {
-		.eid = SBI_EXT_0_1_CONSOLE_GETCHAR,
+		.eid = SBI_EXT_0_1_CONSOLE_GETCHAR, .args[1] = 0x1111,
 	};
 	const struct kvm_vcpu_sbi_return ret = { .outcome = KVM_SBI_FORWARD };
 
-	sbi_test_set_regs(ctx->vcpu, 0, 0, 0);
+	sbi_test_load_call(ctx->vcpu, &call);
 	KUNIT_EXPECT_EQ(test, sbi_complete(ctx->vcpu, ctx->run, NULL, &call, &ret), 0);
 	ctx->run->riscv_sbi.ret[0] = 'x';
 	ctx->run->riscv_sbi.ret[1] = 99;
@@ -424,6 +441,58 @@ static void sbi_test_forward_legacy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cp->a0, (unsigned long)'x');
 	KUNIT_EXPECT_EQ(test, cp->a1, 0x1111UL);
 	KUNIT_EXPECT_EQ(test, cp->sepc, 0x80001004UL);
+}
+
+/*
+ * The answer goes to the call that exited, once, or nowhere: not if the
+ * next KVM_RUN comes with another exit_reason (the call is dropped, and
+ * stays dropped when exit_reason is set back), not if pc or a0-a7 changed
+ * in between.
+ */
+static void sbi_test_forward_stale(struct kunit *test)
+{
+	struct sbi_test_ctx *ctx = test->priv;
+	struct kvm_cpu_context *cp = &ctx->vcpu->arch.guest_context;
+	struct kvm_run *run = ctx->run;
+	const struct kvm_vcpu_sbi_call call = {
+		.eid = SBI_EXT_VENDOR_START + 5, .fid = 9,
+		.args = { 1, 2, 3, 4, 5, 6 },
+	};
+	const struct kvm_vcpu_sbi_return ret = { .outcome = KVM_SBI_FORWARD };
+	unsigned long *regs[] = { &cp->a0, &cp->a1, &cp->a2, &cp->a3, &cp->a4,
+				  &cp->a5, &cp->a6, &cp->a7, &cp->sepc };
+	unsigned int i;
+
+	/* exit_reason changed, then set back: nothing applied, ever. */
+	sbi_test_load_call(ctx->vcpu, &call);
+	sbi_complete(ctx->vcpu, run, sbi_test_lookup(call.eid), &call, &ret);
+	run->riscv_sbi.ret[0] = 0;
+	run->riscv_sbi.ret[1] = 77;
+	run->exit_reason = KVM_EXIT_INTR;
+	kvm_riscv_vcpu_sbi_return(ctx->vcpu, run);
+	run->exit_reason = KVM_EXIT_RISCV_SBI;
+	kvm_riscv_vcpu_sbi_return(ctx->vcpu, run);
+	KUNIT_EXPECT_EQ(test, cp->a0, 1UL);
+	KUNIT_EXPECT_EQ(test, cp->a1, 2UL);
+	KUNIT_EXPECT_EQ(test, cp->sepc, 0x80001000UL);
+
+	/* Any of pc, a0-a7 changed: dropped, the registers left alone. */
+	for (i = 0; i < ARRAY_SIZE(regs); i++) {
+		sbi_test_load_call(ctx->vcpu, &call);
+		sbi_complete(ctx->vcpu, run, sbi_test_lookup(call.eid), &call,
+			     &ret);
+		run->riscv_sbi.ret[0] = 0;
+		run->riscv_sbi.ret[1] = 77;
+		*regs[i] += 2;
+		kvm_riscv_vcpu_sbi_return(ctx->vcpu, run);
+		KUNIT_EXPECT_NE_MSG(test, cp->a1, 77UL, "register %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, cp->sepc, i == 8 ? 0x80001002UL :
+				    0x80001000UL, "register %u", i);
+		/* Set back: still dropped. */
+		*regs[i] -= 2;
+		kvm_riscv_vcpu_sbi_return(ctx->vcpu, run);
+		KUNIT_EXPECT_EQ_MSG(test, cp->sepc, 0x80001000UL, "register %u", i);
+	}
 }
 
 static void sbi_test_dispatch_base(struct kunit *test)
@@ -539,6 +608,28 @@ static void sbi_test_busy_after_run(struct kunit *test)
 			-EBUSY);
 }
 
+/*
+ * A VM whose VMID version is old (here one that never ran: version 0) may
+ * have another VM's VMID in this CPU's hgatp: the guest-memory helper loads
+ * nothing and sends the guest back to retry, without redirecting a trap.
+ */
+static void sbi_test_guest_mem_stale_vmid(struct kunit *test)
+{
+	struct sbi_test_ctx *ctx = test->priv;
+	struct kvm_cpu_context *cp = &ctx->vcpu->arch.guest_context;
+	unsigned long buf = 0x5a5a;
+
+	cp->sepc = 0x1234;
+	KUNIT_ASSERT_TRUE(test,
+			  kvm_riscv_gstage_vmid_ver_changed(&ctx->vcpu->kvm->arch.vmid));
+	KUNIT_EXPECT_TRUE(test, kvm_riscv_vcpu_hgatp_stale(ctx->vcpu));
+	KUNIT_EXPECT_EQ(test, kvm_riscv_vcpu_read_guest_va(ctx->vcpu, 0x80000000UL,
+							   &buf, sizeof(buf)),
+			KVM_GUEST_MEM_REDIRECTED);
+	KUNIT_EXPECT_EQ(test, buf, 0x5a5aUL);
+	KUNIT_EXPECT_EQ(test, cp->sepc, 0x1234UL);
+}
+
 static void sbi_test_free_harts(void *kvm)
 {
 	kvm_riscv_sbi_destroy_vm(kvm);
@@ -628,11 +719,13 @@ static struct kunit_case sbi_test_cases[] = {
 	KUNIT_CASE(sbi_test_forward_once),
 	KUNIT_CASE(sbi_test_forward_done_hook),
 	KUNIT_CASE(sbi_test_forward_legacy),
+	KUNIT_CASE(sbi_test_forward_stale),
 	KUNIT_CASE(sbi_test_dispatch_base),
 	KUNIT_CASE(sbi_test_disabled_is_invisible),
 	KUNIT_CASE(sbi_test_enable_state),
 	KUNIT_CASE(sbi_test_busy_after_run),
 	KUNIT_CASE(sbi_test_hart_map),
+	KUNIT_CASE(sbi_test_guest_mem_stale_vmid),
 	{}
 };
 

@@ -9,6 +9,7 @@
  */
 
 #include <linux/kvm_host.h>
+#include <linux/nospec.h>
 
 /**
  * struct v01_successor - the v0.2 function that replaced a legacy call
@@ -96,12 +97,14 @@ static void v01_hart_mask_call(struct kvm_vcpu *vcpu,
 			       const struct kvm_vcpu_sbi_call *call,
 			       struct kvm_vcpu_sbi_return *ret)
 {
-	const struct v01_successor *succ = &v01_successors[call->eid];
-	struct kvm_vcpu_sbi_call modern = {
-		.eid	= succ->ext->eid_start,
-		.fid	= succ->fid,
-	};
+	const struct v01_successor *succ;
+	struct kvm_vcpu_sbi_call modern = { };
 
+	/* v01_handler() dispatched on the EID: it is one of the four. */
+	succ = &v01_successors[array_index_nospec(call->eid,
+						  ARRAY_SIZE(v01_successors))];
+	modern.eid = succ->ext->eid_start;
+	modern.fid = succ->fid;
 	if (!v01_read_hart_mask(vcpu, call, &modern.args[0], &modern.args[1],
 				ret))
 		return;
@@ -128,16 +131,25 @@ static void v01_console(struct kvm_vcpu *vcpu,
 	kvm_vcpu_sbi_forward(ret);
 }
 
+/*
+ * v0.1: a0 is 0 if no IPI was pending, a positive value if one was. The
+ * run loop synced the guest's own writes to sip.SSIP into irqs_pending
+ * before this exit was handled, so the bit is what the guest would read.
+ */
 static void v01_clear_ipi(struct kvm_vcpu *vcpu,
 			  const struct kvm_vcpu_sbi_call *call,
 			  struct kvm_vcpu_sbi_return *ret)
 {
+	bool pending = test_bit(IRQ_VS_SOFT, vcpu->arch.irqs_pending);
 	int err = kvm_riscv_vcpu_unset_interrupt(vcpu, IRQ_VS_SOFT);
 
-	if (err)
+	if (err) {
 		kvm_vcpu_sbi_ret_failed(ret, err);
-	else
-		kvm_vcpu_sbi_ret_value(ret, 0);
+		return;
+	}
+	/* A legacy call's a0 is err_val, and its meaning is the call's. */
+	kvm_vcpu_sbi_ret_value(ret, 0);
+	ret->err_val = pending;
 }
 
 static void v01_shutdown(struct kvm_vcpu *vcpu,
@@ -164,8 +176,12 @@ static void v01_handler(struct kvm_vcpu *vcpu,
 			const struct kvm_vcpu_sbi_call *call,
 			struct kvm_vcpu_sbi_return *ret)
 {
-	if (call->eid < ARRAY_SIZE(v01_fns))
-		v01_fns[call->eid](vcpu, call, ret);
+	unsigned long eid = call->eid;
+
+	if (eid >= ARRAY_SIZE(v01_fns))
+		return;
+	/* The guest's EID indexes function pointers, also under speculation. */
+	v01_fns[array_index_nospec(eid, ARRAY_SIZE(v01_fns))](vcpu, call, ret);
 }
 
 const struct kvm_vcpu_sbi_extension kvm_sbi_ext_v01 = {

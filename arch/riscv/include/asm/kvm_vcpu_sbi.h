@@ -12,6 +12,7 @@
 #define __RISCV_KVM_VCPU_SBI_H__
 
 #include <linux/bits.h>
+#include <linux/irqflags.h>
 #include <linux/kvm_types.h>
 #include <linux/types.h>
 #include <asm/sbi.h>
@@ -82,6 +83,10 @@ struct kvm_vcpu_sbi_call {
  *	itself (a trap redirected into the guest, a non-retentive resume);
  *	nothing is written back
  * @KVM_SBI_FAILED: KVM_RUN fails with host_err
+ * @KVM_SBI_NORMAL_PATH: only from a fast function in the fast path, before
+ *	it changed anything: the call is not answered here but made again on
+ *	the normal path (for work the fast path must not do with interrupts
+ *	off, see kvm_vcpu_sbi_in_fastpath())
  */
 enum kvm_vcpu_sbi_outcome {
 	KVM_SBI_RETURN = 0,
@@ -89,6 +94,7 @@ enum kvm_vcpu_sbi_outcome {
 	KVM_SBI_EXIT,
 	KVM_SBI_REDIRECTED,
 	KVM_SBI_FAILED,
+	KVM_SBI_NORMAL_PATH,
 };
 
 /**
@@ -144,10 +150,12 @@ typedef void (*kvm_vcpu_sbi_fn)(struct kvm_vcpu *vcpu,
  *	and preemption off and without kvm->srcu; it must not sleep or change
  *	the guest's registers (its @call is read from them in place), and
  *	must answer with KVM_SBI_RETURN and an error code the spec defines
- *	(the fast path does not check it), or with KVM_SBI_FORWARD before it
- *	changed anything (the call is then made again on the normal path,
- *	which forwards it); any other outcome, KVM_SBI_FAILED included, is
- *	a bug, warned about once and answered SBI_ERR_FAILURE
+ *	(the fast path does not check it), or with KVM_SBI_FORWARD or
+ *	KVM_SBI_NORMAL_PATH before it changed anything (the call is then
+ *	made again on the normal path); any other outcome, KVM_SBI_FAILED
+ *	included, is a bug, warned about once and answered SBI_ERR_FAILURE.
+ *	Its work must be bounded by a small constant whatever the guest
+ *	passes (sbi.rst, "The fast path")
  * @handler: one function for every call, for extensions that do not
  *	select by FID (legacy calls, forwarded ranges)
  * @probe: 0 if unavailable on @vcpu, else the value BASE probe_extension
@@ -216,6 +224,7 @@ enum kvm_vcpu_sbi_ext_state {
  * @forward_ext: the extension serving the forwarded call, or NULL (for
  *	its forward_done hook)
  * @forward_call: the forwarded call, as the guest made it
+ * @forward_pc: the guest's pc at that call (its ecall)
  */
 struct kvm_vcpu_sbi_context {
 	u8 ext_state[KVM_SBI_MAX_EXTS];
@@ -223,6 +232,7 @@ struct kvm_vcpu_sbi_context {
 	bool hsm_suspended;
 	const struct kvm_vcpu_sbi_extension *forward_ext;
 	struct kvm_vcpu_sbi_call forward_call;
+	unsigned long forward_pc;
 };
 
 /* The extensions, one per vcpu_sbi_<name>.c. */
@@ -299,6 +309,34 @@ static inline void kvm_vcpu_sbi_forward(struct kvm_vcpu_sbi_return *ret)
 static inline void kvm_vcpu_sbi_ret_redirected(struct kvm_vcpu_sbi_return *ret)
 {
 	ret->outcome = KVM_SBI_REDIRECTED;
+}
+
+/**
+ * kvm_vcpu_sbi_in_fastpath() - is this fast function running in the fast path?
+ *
+ * The fast path calls a fast function with interrupts off, inside the world
+ * switch; the normal path always calls it with interrupts on (exit
+ * handling). A fast function whose work could grow with the guest's
+ * arguments uses this to keep the fast path's work bounded, answering
+ * kvm_vcpu_sbi_normal_path() there.
+ *
+ * Return: true in the fast path.
+ */
+static inline bool kvm_vcpu_sbi_in_fastpath(void)
+{
+	return irqs_disabled();
+}
+
+/**
+ * kvm_vcpu_sbi_normal_path() - not in the fast path: take the normal path
+ * @ret: the result
+ *
+ * Only in the fast path (kvm_vcpu_sbi_in_fastpath()), before the function
+ * changed anything: the call is then made again on the normal path.
+ */
+static inline void kvm_vcpu_sbi_normal_path(struct kvm_vcpu_sbi_return *ret)
+{
+	ret->outcome = KVM_SBI_NORMAL_PATH;
 }
 
 /**
@@ -408,6 +446,7 @@ int kvm_riscv_vcpu_read_guest_pa(struct kvm_vcpu *vcpu, gpa_t gpa,
 				 void *buf, unsigned long len);
 int kvm_riscv_vcpu_write_guest_pa(struct kvm_vcpu *vcpu, gpa_t gpa,
 				  const void *buf, unsigned long len);
+bool kvm_riscv_vcpu_hgatp_stale(struct kvm_vcpu *vcpu);
 
 /* Entry points for the rest of KVM (vcpu_sbi.c). */
 
@@ -460,6 +499,8 @@ u8 kvm_riscv_sbi_policy_probe(struct kvm *kvm, unsigned long eid);
 int kvm_riscv_sbi_policy_vm_ioctl(struct kvm *kvm, unsigned int ioctl,
 				  unsigned long arg);
 int kvm_riscv_sbi_policy_max_entries(void);
+void kvm_riscv_sbi_policy_init_vm(struct kvm *kvm);
+void kvm_riscv_sbi_policy_freeze(struct kvm_vcpu *vcpu);
 void kvm_riscv_sbi_policy_destroy(struct kvm *kvm);
 
 #endif /* __RISCV_KVM_VCPU_SBI_H__ */

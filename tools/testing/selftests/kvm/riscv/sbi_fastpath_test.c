@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -145,9 +146,13 @@ static void set_fastpath(bool on)
 	param_set(P_FAST, on ? "Y" : "N");
 }
 
+/* Only in a kernel with CONFIG_KVM_RISCV_SBI_BENCH (the bench's). */
 static void set_null_eid(unsigned long eid)
 {
 	char val[32];
+
+	if (!param_have[1])
+		return;
 
 	snprintf(val, sizeof(val), "%lu", eid);
 	param_set(P_NULL, val);
@@ -182,13 +187,16 @@ static void params_restore(void)
 	}
 }
 
-/* In a group: skip unless both parameters exist and can be written. */
+/*
+ * In a group: skip unless sbi_fastpath exists and can be written (the null
+ * EID's parameter, a bench-only option, is used if the kernel has it).
+ */
 static void params_require(void)
 {
 	char path[128];
 	int i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 1 + param_have[1]; i++) {
 		snprintf(path, sizeof(path), PARAM_DIR "%s", param_names[i]);
 		if (!param_have[i] || access(path, W_OK)) {
 			ksft_print_msg("%s missing or not writable\n", path);
@@ -696,8 +704,11 @@ static void check_answers(bool policy, const unsigned long ids[3])
 		bad++;
 	}
 
-	/* The parameter really switched the fast path (the null floor). */
-	if (canary[0] != SBI_ERR_NOT_SUPPORTED || canary[1] != 0) {
+	/*
+	 * The parameter really switched the fast path (the null floor, in a
+	 * bench kernel; test_trace_paths() shows it on the product kernel).
+	 */
+	if (param_have[1] && (canary[0] != SBI_ERR_NOT_SUPPORTED || canary[1] != 0)) {
 		ksft_print_msg("null EID: a0 = %ld with N (want %d), %ld with Y (want 0)\n",
 			       canary[0], SBI_ERR_NOT_SUPPORTED, canary[1]);
 		bad++;
@@ -1030,11 +1041,186 @@ static void test_null(void)
 	struct kvm_vm *vm;
 
 	params_require();
+	if (!param_have[1]) {
+		ksft_print_msg("no " P_NULL ": not a bench kernel\n");
+		exit(KSFT_SKIP);
+	}
 	set_fastpath(true);
 	set_null_eid(NULL_EID);
 
 	vm = create_vm(1, guest_null, &vcpu);
 	run_to_done(vcpu, null_sync);
+	kvm_vm_free(vm);
+}
+
+/*
+ * The product kernel has no null EID: a root-writable parameter that
+ * answers any SBI call with zeros, past the VM's policy, exists only with
+ * CONFIG_KVM_RISCV_SBI_BENCH (the bench's own kernel). `make check` runs
+ * the product kernel, with SBI_TEST_PRODUCT_KERNEL=1.
+ */
+static void guest_no_null(void)
+{
+	null_call(NULL_EID, 0, SBI_ERR_NOT_SUPPORTED, false, "product kernel");
+	GUEST_DONE();
+}
+
+static void test_no_null_param(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+
+	if (!getenv("SBI_TEST_PRODUCT_KERNEL")) {
+		ksft_print_msg("SBI_TEST_PRODUCT_KERNEL not set\n");
+		exit(KSFT_SKIP);
+	}
+	TEST_ASSERT(access(PARAM_DIR P_NULL, F_OK) && errno == ENOENT,
+		    PARAM_DIR P_NULL " exists in the product kernel");
+	vm = create_vm(1, guest_no_null, &vcpu);
+	run_to_done(vcpu, NULL);
+	kvm_vm_free(vm);
+}
+
+/* ---- which path a call took, from the kvm_exit trace event ---- */
+
+/*
+ * A call answered in the fast path and re-entered at once leaves no
+ * kvm_exit event (the run loop never sees it); one on the normal path
+ * leaves one with SCAUSE 0xa (ecall from VS-mode).
+ */
+#define TRACE_DIR		"/sys/kernel/tracing/"
+#define TRACE_CALLS		64
+#define TRACE_VCPUS		18
+
+static void trace_write(const char *file, const char *val)
+{
+	int fd = open(file, O_WRONLY | O_TRUNC);
+
+	TEST_ASSERT(fd >= 0, "open %s: %s", file, strerror(errno));
+	TEST_ASSERT(write(fd, val, strlen(val)) == (ssize_t)strlen(val) || !*val,
+		    "write %s", file);
+	close(fd);
+}
+
+static void trace_require(void)
+{
+	if (access(TRACE_DIR "events/kvm/kvm_exit/enable", W_OK))
+		mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	if (access(TRACE_DIR "events/kvm/kvm_exit/enable", W_OK)) {
+		ksft_print_msg("no kvm_exit trace event at " TRACE_DIR "\n");
+		exit(KSFT_SKIP);
+	}
+}
+
+static void trace_start(void)
+{
+	trace_write(TRACE_DIR "tracing_on", "0");
+	trace_write(TRACE_DIR "trace", "");
+	trace_write(TRACE_DIR "events/kvm/kvm_exit/enable", "1");
+	trace_write(TRACE_DIR "tracing_on", "1");
+}
+
+/* Stop tracing; how many ecall exits the run loop saw. */
+static int trace_ecall_exits(void)
+{
+	char line[512];
+	int n = 0;
+	FILE *f;
+
+	trace_write(TRACE_DIR "tracing_on", "0");
+	trace_write(TRACE_DIR "events/kvm/kvm_exit/enable", "0");
+	f = fopen(TRACE_DIR "trace", "r");
+	TEST_ASSERT(f, "open " TRACE_DIR "trace");
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, "kvm_exit:") && strstr(line, "SCAUSE:0xa,");
+	fclose(f);
+	return n;
+}
+
+enum { TP_HSM, TP_IPI16, TP_IPI17, TP_IPI_ALL, TP_HSM_SLOW, TP_NR };
+static const char * const tp_names[TP_NR] = {
+	"hart_get_status", "send_ipi to 16 harts", "send_ipi to 17 harts",
+	"send_ipi to all (base -1)", "hart_get_status, sbi_fastpath=N",
+};
+
+static void guest_trace_paths(void)
+{
+	static const unsigned long masks[TP_NR] = { 0, 0xffff, 0x1ffff, 0, 0 };
+	struct sbiret ret;
+	int p, i;
+
+	for (p = 0; p < TP_NR; p++) {
+		GUEST_SYNC(p);
+		for (i = 0; i < TRACE_CALLS; i++) {
+			if (p == TP_HSM || p == TP_HSM_SLOW)
+				ret = hart_status(0);
+			else
+				ret = send_ipi(masks[p], p == TP_IPI_ALL ? -1UL : 0);
+			__GUEST_ASSERT(ret.error == SBI_SUCCESS, "%s: error %ld",
+				       tp_names[p], ret.error);
+		}
+	}
+	GUEST_SYNC(TP_NR);
+	GUEST_DONE();
+}
+
+static int tp_phase = -1, tp_exits[TP_NR], tp_stats_fd;
+static uint64_t tp_stat_exits[TP_NR + 1];
+
+static void trace_sync(uint64_t p)
+{
+	tp_stat_exits[p] = sbi_test_stat(tp_stats_fd, "exits");
+	if (tp_phase >= 0)
+		tp_exits[tp_phase] = trace_ecall_exits();
+	tp_phase = p;
+	if (p == TP_HSM_SLOW)
+		set_fastpath(false);
+	if (p < TP_NR)
+		trace_start();
+}
+
+/*
+ * Every fast call does bounded work with interrupts off: send_ipi naming
+ * more than 16 harts, or all of them (base -1), is answered on the normal
+ * path, correctly; 16 harts or fewer, and hart_get_status, in the fast
+ * path. With sbi_fastpath=N every call shows (the observable works).
+ */
+static void test_trace_paths(void)
+{
+	struct kvm_vcpu *vcpus[TRACE_VCPUS];
+	struct kvm_vm *vm;
+	int p, bad = 0;
+
+	params_require();
+	trace_require();
+	set_fastpath(true);
+	set_null_eid(0);
+
+	vm = create_vm(TRACE_VCPUS, guest_trace_paths, vcpus);
+	tp_stats_fd = vcpu_get_stats_fd(vcpus[0]);
+	run_to_done(vcpus[0], trace_sync);
+	close(tp_stats_fd);
+	/*
+	 * The exits stat counts each exit once, a fast one too: the fast
+	 * phase's 64 calls and its closing GUEST_SYNC, plus the odd host
+	 * interrupt.
+	 */
+	p = tp_stat_exits[TP_HSM + 1] - tp_stat_exits[TP_HSM];
+	ksft_print_msg("hart_get_status: exits stat +%d for %d fast calls\n",
+		       p, TRACE_CALLS);
+	TEST_ASSERT(p >= TRACE_CALLS + 1 && p <= TRACE_CALLS + TRACE_CALLS / 4,
+		    "exits stat grew by %d for %d fast calls", p, TRACE_CALLS);
+	for (p = 0; p < TP_NR; p++) {
+		bool slow = p == TP_IPI17 || p == TP_IPI_ALL || p == TP_HSM_SLOW;
+
+		/* The closing GUEST_SYNC is an ecall exit too. */
+		ksft_print_msg("%s: %d run-loop ecall exits for %d calls (want %s)\n",
+			       tp_names[p], tp_exits[p], TRACE_CALLS,
+			       slow ? "all" : "few");
+		if (slow ? tp_exits[p] < TRACE_CALLS : tp_exits[p] > TRACE_CALLS / 4)
+			bad++;
+	}
+	TEST_ASSERT(!bad, "%d phases took the wrong path", bad);
 	kvm_vm_free(vm);
 }
 
@@ -1091,6 +1277,8 @@ static const struct sbi_test_group groups[] = {
 	{ "fastpath: hammer with signals and immediate_exit",	test_hammer },
 	{ "fastpath: timer 10 ms ahead taken on time",		test_timer_spin },
 	{ "fastpath: null EID a0 = a1 = 0, then NOT_SUPPORTED",	test_null },
+	{ "fastpath: no null EID parameter in the product kernel",	test_no_null_param },
+	{ "fastpath: >16-hart and broadcast IPIs take the normal path",	test_trace_paths },
 };
 
 int main(void)

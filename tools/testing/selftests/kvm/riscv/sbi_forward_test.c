@@ -389,6 +389,13 @@ static void srst_case(unsigned long type, unsigned long reason, bool legacy,
 	TEST_ASSERT(run->system_event.data[0] == exp_reason,
 		    "type %#lx reason %#lx: data[0] = %#llx, want %#lx", type, reason,
 		    (unsigned long long)run->system_event.data[0], exp_reason);
+	/* SRST also gives its reset type, which tells cold from warm. */
+	if (!legacy)
+		TEST_ASSERT(run->system_event.ndata == 2 &&
+			    run->system_event.data[1] == (uint32_t)type,
+			    "type %#lx reason %#lx: ndata %u data[1] %#llx, want 2, %#x",
+			    type, reason, run->system_event.ndata,
+			    (unsigned long long)run->system_event.data[1], (uint32_t)type);
 	kvm_vm_free(vm);
 }
 
@@ -398,6 +405,7 @@ static void test_srst_shutdown(void)
 	srst_case(0, 1, false, KVM_SYSTEM_EVENT_SHUTDOWN, 1);
 }
 
+/* Cold and warm reboot: the same event and reason, data[1] 1 or 2. */
 static void test_srst_cold_reboot(void)
 {
 	srst_case(1, 1, false, KVM_SYSTEM_EVENT_RESET, 1);
@@ -429,6 +437,24 @@ static void test_srst_reserved_reason(void)
 	srst_case(0, 2, false, 0, 0);
 	srst_case(1, 0xdfffffff, false, 0, 0);
 	srst_case(2, 2, false, 0, 0);
+	srst_case(0, 0x80000000, false, 0, 0);
+}
+
+/* Vendor/platform types: none is implemented, so INVALID_PARAM. */
+static void test_srst_vendor_type(void)
+{
+	srst_case(0xf0000000, 0, false, 0, 0);
+	srst_case(0xf0000001, 0xf0000000, false, 0, 0);
+	srst_case(0xffffffff, 0, false, 0, 0);
+}
+
+/* SBI-implementation and vendor reasons reach the VMM as they are. */
+static void test_srst_platform_reason(void)
+{
+	srst_case(0, 0xe0000000, false, KVM_SYSTEM_EVENT_SHUTDOWN, 0xe0000000);
+	srst_case(1, 0xefffffff, false, KVM_SYSTEM_EVENT_RESET, 0xefffffff);
+	srst_case(2, 0xf0000000, false, KVM_SYSTEM_EVENT_RESET, 0xf0000000);
+	srst_case(0, 0xffffffff, false, KVM_SYSTEM_EVENT_SHUTDOWN, 0xffffffff);
 }
 
 static void test_legacy_shutdown(void)
@@ -438,7 +464,135 @@ static void test_legacy_shutdown(void)
 
 /* ---- groups ---- */
 
+/* ---- a forwarded answer goes to the call that exited, once ---- */
+
+#define STALE_EID		(SBI_EXT_VENDOR_START + 0x77)
+#define STALE_OTHER_EID		(SBI_EXT_VENDOR_START + 0x78)
+#define STALE_ANSWER		0x5151UL
+
+static unsigned long stale_after[3], stale_a0[3], stale_a1[3];
+
+/*
+ * Guest: three forwarded vendor calls with the instruction after each
+ * ecall counting how often it ran; the host plays a different VMM trick
+ * on each (see test_forward_stale()).
+ */
+static void guest_stale(void)
+{
+	unsigned long r[8];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		memset(r, 0, sizeof(r));
+		r[0] = 0x1000 + i;
+		r[1] = A1_MAGIC;
+		r[7] = STALE_EID;
+		stale_after[i] = sbi_ecall_counted(r);
+		stale_a0[i] = r[0];
+		stale_a1[i] = r[1];
+	}
+	GUEST_DONE();
+}
+
+/* Host: run until the next KVM_EXIT_RISCV_SBI for @eid. */
+static void stale_run_to_sbi(struct kvm_vcpu *vcpu, unsigned long eid)
+{
+	vcpu_run(vcpu);
+	if (vcpu->run->exit_reason != KVM_EXIT_RISCV_SBI ||
+	    vcpu->run->riscv_sbi.extension_id != eid)
+		sbi_test_report_exit(vcpu);
+}
+
+/*
+ * The VMM changes exit_reason before re-entering, or rewrites a7 (and
+ * sets exit_reason back) through ONE_REG: the answer written in ret[] is
+ * never applied to a call other than the one that exited, and sepc is
+ * advanced once per answered call. What the guest sees (sbi.rst,
+ * "Forwarding to userspace"): a dropped call is made again by the guest
+ * (the VMM sees it a second time), and the answer to that second exit is
+ * the one applied.
+ */
+static void test_forward_stale(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	struct ucall uc;
+	unsigned long a7, pc, pc0;
+	int i;
+
+	vm = vm_create_with_one_vcpu(&vcpu, guest_stale);
+
+	/* Call 0: exit_reason changed, answer in ret[] never applied. */
+	stale_run_to_sbi(vcpu, STALE_EID);
+	TEST_ASSERT_EQ(vcpu->run->riscv_sbi.args[0], 0x1000);
+	vcpu_get_reg(vcpu, RISCV_CORE_REG(regs.pc), &pc0);
+	vcpu->run->riscv_sbi.ret[0] = 0;
+	vcpu->run->riscv_sbi.ret[1] = 0xbad0;
+	vcpu->run->exit_reason = KVM_EXIT_UNKNOWN;
+	/* The guest makes the call again: a second exit, same call, same pc. */
+	stale_run_to_sbi(vcpu, STALE_EID);
+	TEST_ASSERT_EQ(vcpu->run->riscv_sbi.args[0], 0x1000);
+	TEST_ASSERT_EQ(vcpu->run->riscv_sbi.ret[0], (unsigned long)SBI_ERR_NOT_SUPPORTED);
+	vcpu_get_reg(vcpu, RISCV_CORE_REG(regs.pc), &pc);
+	TEST_ASSERT(pc == pc0, "pc %#lx after the dropped call, want %#lx", pc, pc0);
+	vcpu->run->riscv_sbi.ret[0] = 0;
+	vcpu->run->riscv_sbi.ret[1] = STALE_ANSWER;
+
+	/* Call 1: answered normally; then exit_reason is set back later. */
+	stale_run_to_sbi(vcpu, STALE_EID);
+	TEST_ASSERT_EQ(vcpu->run->riscv_sbi.args[0], 0x1001);
+	vcpu->run->riscv_sbi.ret[0] = 0;
+	vcpu->run->riscv_sbi.ret[1] = 0xbad1;
+	vcpu->run->exit_reason = KVM_EXIT_INTR;
+	vcpu->run->immediate_exit = 1;
+	TEST_ASSERT(__vcpu_run(vcpu) == -1 && errno == EINTR,
+		    "KVM_RUN with immediate_exit did not fail with EINTR");
+	vcpu->run->immediate_exit = 0;
+	/* Now a7 rewritten and exit_reason set back: still nothing applied. */
+	vcpu_get_reg(vcpu, RISCV_CORE_REG(regs.a7), &a7);
+	TEST_ASSERT_EQ(a7, STALE_EID);
+	vcpu_set_reg(vcpu, RISCV_CORE_REG(regs.a7), STALE_OTHER_EID);
+	vcpu->run->exit_reason = KVM_EXIT_RISCV_SBI;
+	/* The guest now makes the other call, at the same pc. */
+	stale_run_to_sbi(vcpu, STALE_OTHER_EID);
+	TEST_ASSERT_EQ(vcpu->run->riscv_sbi.args[0], 0x1001);
+	vcpu_set_reg(vcpu, RISCV_CORE_REG(regs.a7), STALE_EID);
+	vcpu->run->riscv_sbi.ret[0] = 0;
+	vcpu->run->riscv_sbi.ret[1] = 0xbad2;
+	/*
+	 * a7 rewritten again while this exit is pending, exit_reason left
+	 * as is: that answer is dropped as well; the guest calls STALE_EID.
+	 */
+	stale_run_to_sbi(vcpu, STALE_EID);
+	TEST_ASSERT_EQ(vcpu->run->riscv_sbi.args[0], 0x1001);
+	vcpu->run->riscv_sbi.ret[0] = 0;
+	vcpu->run->riscv_sbi.ret[1] = STALE_ANSWER + 1;
+
+	/* Call 2: answered normally. */
+	stale_run_to_sbi(vcpu, STALE_EID);
+	TEST_ASSERT_EQ(vcpu->run->riscv_sbi.args[0], 0x1002);
+	vcpu->run->riscv_sbi.ret[0] = 0;
+	vcpu->run->riscv_sbi.ret[1] = STALE_ANSWER + 2;
+
+	vcpu_run(vcpu);
+	if (get_ucall(vcpu, &uc) != UCALL_DONE)
+		sbi_test_report_exit(vcpu);
+	sync_global_from_guest(vm, stale_after);
+	sync_global_from_guest(vm, stale_a0);
+	sync_global_from_guest(vm, stale_a1);
+	for (i = 0; i < 3; i++) {
+		TEST_ASSERT(stale_after[i] == 1,
+			    "call %d: the instruction after the ecall ran %lu times",
+			    i, stale_after[i]);
+		TEST_ASSERT(stale_a0[i] == 0 && stale_a1[i] == STALE_ANSWER + i,
+			    "call %d: a0 = %#lx a1 = %#lx, want 0 and %#lx",
+			    i, stale_a0[i], stale_a1[i], STALE_ANSWER + i);
+	}
+	kvm_vm_free(vm);
+}
+
 static const struct sbi_test_group groups[] = {
+	{ "forward: answer applied once, to the call that exited",	test_forward_stale },
 	{ "dbcn: disabled by default, invisible",		test_dbcn_disabled },
 	{ "dbcn: enabled via ONE_REG, calls forwarded once",	test_dbcn },
 	{ "forward: unanswered call gives NOT_SUPPORTED",	test_unanswered },
@@ -451,6 +605,8 @@ static const struct sbi_test_group groups[] = {
 	{ "srst: only the low 32 bits of type/reason count",	test_srst_low_32_bits },
 	{ "srst: reserved type is INVALID_PARAM",		test_srst_reserved_type },
 	{ "srst: reserved reason is INVALID_PARAM",		test_srst_reserved_reason },
+	{ "srst: vendor reset type is INVALID_PARAM",		test_srst_vendor_type },
+	{ "srst: implementation/vendor reasons passed on",	test_srst_platform_reason },
 	{ "legacy: shutdown exits SYSTEM_EVENT_SHUTDOWN",	test_legacy_shutdown },
 };
 

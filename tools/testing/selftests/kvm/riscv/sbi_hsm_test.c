@@ -297,6 +297,59 @@ static void guest_start_stop(void)
 	exit_secondaries();
 }
 
+/* ---- a restart resets a hart whose PMU counters are in use ---- */
+
+#define PMU_NUM_COUNTERS		0
+#define PMU_COUNTER_CFG_MATCH		2
+#define PMU_CFG_FLAG_AUTO_START		BIT(2)
+#define PMU_HW_CPU_CYCLES		1
+#define PMU_HW_INSTRUCTIONS		2
+
+/*
+ * The secondary binds two counters to events and starts them, so that host
+ * perf events back them, then stops itself. Its restart resets it, which
+ * releases those perf events: a reset that did so with preemption off
+ * slept in atomic context (a splat on the debug kernel).
+ */
+static void pmu_busy_secondary(void)
+{
+	static const unsigned long events[] = {
+		PMU_HW_CPU_CYCLES, PMU_HW_INSTRUCTIONS,
+	};
+	unsigned long mask;
+	struct sbiret ret;
+	int i;
+
+	ret = sbi_ecall(SBI_EXT_PMU, PMU_NUM_COUNTERS, 0, 0, 0, 0, 0, 0);
+	GUEST_ASSERT_EQ(ret.error, SBI_SUCCESS);
+	__GUEST_ASSERT(ret.value >= 3 && ret.value < BITS_PER_LONG,
+		       "%ld PMU counters", ret.value);
+	mask = BIT(ret.value) - 1;
+	for (i = 0; i < ARRAY_SIZE(events); i++) {
+		ret = sbi_ecall(SBI_EXT_PMU, PMU_COUNTER_CFG_MATCH, 0, mask,
+				PMU_CFG_FLAG_AUTO_START, events[i], 0, 0);
+		__GUEST_ASSERT(ret.error == SBI_SUCCESS,
+			       "config_matching(event %lu): error %ld",
+			       events[i], ret.error);
+		mask &= ~BIT(ret.value);
+	}
+	sbi_ecall(SBI_EXT_HSM, HSM_HART_STOP, 0, 0, 0, 0, 0, 0);
+	GUEST_FAIL("hart_stop returned");
+}
+
+static void pmu_busy_primary(void)
+{
+	unsigned long seen = record_count(1);
+
+	wait_status(1, HSM_STOPPED);
+	GUEST_ASSERT_EQ(hart_start(1, entry_gpa, OPAQUE(0x9e5e7)).error,
+			SBI_SUCCESS);
+	wait_entry(1, seen);
+	check_entry(1, OPAQUE(0x9e5e7));
+	release_hart(1);
+	exit_secondaries();
+}
+
 /* ---- hart_suspend ---- */
 
 static void guest_suspend_bad_type(void)
@@ -527,6 +580,23 @@ static void test_start_stop(void)
 	run_vm(NR_VCPUS, true, guest_start_stop, idle);
 }
 
+static void test_restart_pmu_busy(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	bool have_pmu;
+
+	/* Only if the vCPUs have the SBI PMU (host Sscofpmf, perf). */
+	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
+	have_pmu = __vcpu_has_sbi_ext(vcpu, KVM_RISCV_SBI_EXT_PMU);
+	kvm_vm_free(vm);
+	if (!have_pmu) {
+		ksft_print_msg("no SBI PMU for guests\n");
+		exit(KSFT_SKIP);
+	}
+	run_vm(2, false, pmu_busy_primary, pmu_busy_secondary);
+}
+
 static void test_suspend_bad_type(void)
 {
 	run_vm(1, false, guest_suspend_bad_type, idle);
@@ -554,6 +624,7 @@ static const struct sbi_test_group groups[] = {
 	{ "hsm: hart_start of absent or started hart refused",	test_start_refused },
 	{ "hsm: hart_start outside guest RAM: INVALID_ADDRESS",	test_start_bad_addr },
 	{ "hsm: hart_start entry state, hart_stop, restart",	test_start_stop },
+	{ "hsm: restart of a hart with PMU counters running",	test_restart_pmu_busy },
 	{ "hsm: hart_suspend reserved/platform types refused",	test_suspend_bad_type },
 	{ "hsm: retentive suspend, SUSPENDED, woken by IPI",	test_suspend_retentive },
 	{ "hsm: non-retentive suspend, bad resume_addr",	test_suspend_bad_resume_addr },

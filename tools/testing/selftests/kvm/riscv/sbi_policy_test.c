@@ -5,7 +5,8 @@
  * Userspace installs ranges of SBI calls with an action (HANDLE by the
  * kernel, FORWARD to userspace as KVM_EXIT_RISCV_SBI, DENY with
  * SBI_ERR_NOT_SUPPORTED) through KVM_SET_DEVICE_ATTR on the VM fd. Checked
- * here: the capability and attribute, every error of the ioctl, each action
+ * here: the capability and attribute, every error of the ioctl (partial
+ * extensions and the kernel-owned DBTR included), each action
  * as seen by guest calls (also FID-granular entries, the firmware range,
  * CPPC and MPXY), BASE probe_extension under a policy, a policy of 256
  * entries, and system suspend (SUSP), which exists only when the policy
@@ -46,6 +47,8 @@
 
 #define DBCN_CONSOLE_WRITE		0
 #define DBCN_CONSOLE_WRITE_BYTE		2
+#define PMU_NUM_COUNTERS		0
+#define PMU_SNAPSHOT_SET_SHMEM		7
 #define HSM_HART_STOP			1
 #define HSM_HART_GET_STATUS		2
 #define HSM_STOPPED			1
@@ -381,13 +384,31 @@ static void test_einval(void)
 	expect_add(vm, EINVAL, "good entry with a bad one",
 		   ENTRY(SBI_EXT_VENDOR_START, 1, FWD),
 		   ENTRY(SBI_EXT_VENDOR_START + 1, 0, FWD));
+	/* Part of an extension without per-function discovery. */
+	expect_add(vm, EINVAL, "DENY of SRST system_reset alone",
+		   FENTRY(SBI_EXT_SRST, SRST_SHUTDOWN, 1, DENY));
+	expect_add(vm, EINVAL, "DENY of DBCN write_byte alone",
+		   FENTRY(SBI_EXT_DBCN, DBCN_CONSOLE_WRITE_BYTE, 1, DENY));
+	expect_add(vm, EINVAL, "FORWARD of DBCN console_write alone",
+		   FENTRY(SBI_EXT_DBCN, DBCN_CONSOLE_WRITE, 1, FWD));
+	expect_add(vm, EINVAL, "DENY of HSM hart_suspend alone",
+		   FENTRY(SBI_EXT_HSM, 3, 1, DENY));
+	expect_add(vm, EINVAL, "DENY of PMU FIDs 6-7 (6 is not optional)",
+		   FENTRY(SBI_EXT_PMU, 6, 2, DENY));
+	expect_add(vm, EINVAL, "FORWARD of MPXY FIDs 5-7 alone",
+		   FENTRY(SBI_EXT_MPXY, 5, 3, FWD));
+	expect_add(vm, EINVAL, "FORWARD of FID 0 of a reserved EID",
+		   FENTRY(0x0b000000, 0, 1, FWD));
 
 	/* The same entries, well formed, are accepted: nothing was installed. */
 	rc = __policy_add(vm, &ok, 1, 0);
 	TEST_ASSERT(!rc, "good entry: %s", errno_name(rc));
 	policy_add(vm, ENTRY(0xffffffff, 1, FWD),
 		   FENTRY(SBI_EXT_VENDOR_START + 1, 0xffffffff, 1, FWD),
-		   FENTRY(SBI_EXT_VENDOR_START + 2, 1, 2, DENY));
+		   FENTRY(SBI_EXT_VENDOR_START + 2, 1, 2, DENY),
+		   /* Optional functions with discovery; HANDLE is never partial. */
+		   FENTRY(SBI_EXT_PMU, 7, 2, DENY), FENTRY(SBI_EXT_RFENCE, 3, 4, DENY),
+		   FENTRY(SBI_EXT_MPXY, 5, 3, DENY), FENTRY(SBI_EXT_SRST, 0, 1, HANDLE));
 	kvm_vm_free(vm);
 }
 
@@ -398,6 +419,8 @@ static void test_eperm(void)
 		{ SBI_EXT_RFENCE, "RFENCE" }, { SBI_EXT_HSM, "HSM" },
 		{ SBI_EXT_PMU, "PMU" }, { SBI_EXT_STA, "STA" },
 		{ SBI_EXT_BASE, "BASE" }, { LEGACY_SET_TIMER, "legacy set_timer" },
+		{ SBI_EXT_SSE, "SSE" }, { SBI_EXT_FWFT, "FWFT" },
+		{ SBI_EXT_DBTR, "DBTR" }, { SBI_EXT_NACL, "NACL" },
 	};
 	struct kvm_vm *vm = vm_create_barebones();
 	char what[64];
@@ -408,6 +431,7 @@ static void test_eperm(void)
 		expect_add(vm, EPERM, what, ENTRY(owned[i].eid, 1, FWD));
 	}
 	expect_add(vm, EPERM, "FORWARD FID 0 of TIME", FENTRY(SBI_EXT_TIME, 0, 1, FWD));
+	expect_add(vm, EPERM, "FORWARD DBTR num_triggers", FENTRY(SBI_EXT_DBTR, 0, 1, FWD));
 	expect_add(vm, EPERM, "FORWARD EIDs 0x0f-0x11 (BASE inside)",
 		   ENTRY(0x0f, 3, FWD));
 	expect_add(vm, EPERM, "DENY BASE", ENTRY(SBI_EXT_BASE, 1, DENY));
@@ -421,7 +445,8 @@ static void test_eperm(void)
 		   ENTRY(SBI_EXT_TIME, 1, DENY), ENTRY(SBI_EXT_PMU, 1, DENY),
 		   ENTRY(SBI_EXT_STA, 1, DENY), ENTRY(LEGACY_SET_TIMER, 1, DENY),
 		   ENTRY(LEGACY_CONSOLE_PUTCHAR, 2, FWD),
-		   ENTRY(LEGACY_SHUTDOWN, 1, FWD), ENTRY(SBI_EXT_HSM, 1, HANDLE));
+		   ENTRY(LEGACY_SHUTDOWN, 1, FWD), ENTRY(SBI_EXT_HSM, 1, HANDLE),
+		   ENTRY(SBI_EXT_DBTR, 1, DENY));
 	kvm_vm_free(vm);
 }
 
@@ -503,6 +528,116 @@ static void test_ebusy(void)
 		   ENTRY(SBI_EXT_VENDOR_START + 1, 1, FWD));
 	expect_add(vm, EBUSY, "DENY after KVM_RUN", ENTRY(SBI_EXT_SRST, 1, DENY));
 	kvm_vm_free(vm);
+}
+
+/*
+ * The freeze is exact: while a thread adds DENY entries one by one (each
+ * add merging a large map, a long window), the vCPU's first KVM_RUN
+ * starts. Every add that succeeded must be one the guest's first calls
+ * see, and every later one must fail with EBUSY: the guest counts the
+ * denied EIDs from RACE_EID up (the first one not denied is forwarded to
+ * the VMM, which answers 0), and that count must be the adds that
+ * succeeded.
+ */
+#define RACE_EID		(SBI_EXT_VENDOR_START + 0x1000)
+#define RACE_FILL_EID		(SBI_EXT_VENDOR_START + 0x7000)
+#define RACE_FILL		512
+#define RACE_TRIALS		8
+
+static void guest_race(void)
+{
+	unsigned long k = 0;
+	struct sbiret ret;
+	int i;
+
+	for (;;) {
+		ret = sbi_ecall(RACE_EID + k, 0, 0, 0, 0, 0, 0, 0);
+		if (ret.error != SBI_ERR_NOT_SUPPORTED)
+			break;
+		k++;
+	}
+	/* And the next ones are not denied either (no late add). */
+	for (i = 1; i < 4; i++) {
+		ret = sbi_ecall(RACE_EID + k + i, 0, 0, 0, 0, 0, 0, 0);
+		__GUEST_ASSERT(ret.error == 0, "EID +%lu denied after +%lu was not",
+			       k + i, k);
+	}
+	GUEST_SYNC(k);
+	GUEST_DONE();
+}
+
+struct race_adder {
+	struct kvm_vm *vm;
+	unsigned long ok;
+	int rc;
+};
+
+static void *race_add_thread(void *arg)
+{
+	struct race_adder *a = arg;
+	struct kvm_riscv_sbi_policy_entry e = ENTRY(0, 1, DENY);
+
+	do {
+		e.eid_base = RACE_EID + a->ok;
+		a->rc = __policy_add(a->vm, &e, 1, 0);
+	} while (!a->rc && ++a->ok);
+	return NULL;
+}
+
+static void test_freeze_race(void)
+{
+	struct kvm_riscv_sbi_policy_entry *fill;
+	unsigned long seen = -1UL;
+	int t, i, raced = 0;
+
+	fill = calloc(RACE_FILL, sizeof(*fill));
+	TEST_ASSERT(fill, "calloc");
+	for (i = 0; i < RACE_FILL; i++)
+		fill[i] = (struct kvm_riscv_sbi_policy_entry)
+			FENTRY(RACE_FILL_EID, i * 2, 1, DENY);
+
+	for (t = 0; t < RACE_TRIALS; t++) {
+		struct race_adder a = { 0 };
+		struct kvm_vcpu *vcpu;
+		pthread_t thread;
+		struct ucall uc;
+		bool done = false;
+
+		a.vm = vm_create_with_one_vcpu(&vcpu, guest_race);
+		TEST_ASSERT(!__policy_add(a.vm, fill, RACE_FILL, 0), "fill");
+		pthread_create(&thread, NULL, race_add_thread, &a);
+		usleep(t * 500);
+		while (!done) {
+			vcpu_run(vcpu);
+			if (vcpu->run->exit_reason == KVM_EXIT_RISCV_SBI &&
+			    vcpu->run->riscv_sbi.extension_id >= RACE_EID &&
+			    vcpu->run->riscv_sbi.extension_id < RACE_FILL_EID) {
+				vcpu->run->riscv_sbi.ret[0] = 0;
+				continue;
+			}
+			switch (get_ucall(vcpu, &uc)) {
+			case UCALL_SYNC:
+				seen = uc.args[1];
+				break;
+			case UCALL_DONE:
+				done = true;
+				break;
+			default:
+				sbi_test_report_exit(vcpu);
+			}
+		}
+		pthread_join(thread, NULL);
+		TEST_ASSERT(a.rc == EBUSY, "trial %d: add %lu failed with %s, want EBUSY",
+			    t, a.ok, errno_name(a.rc));
+		TEST_ASSERT(seen == a.ok,
+			    "trial %d: %lu adds succeeded, the guest saw %lu",
+			    t, a.ok, seen);
+		raced += a.ok > 0;
+		kvm_vm_free(a.vm);
+	}
+	ksft_print_msg("%d of %d trials had adds succeed before the first run\n",
+		       raced, RACE_TRIALS);
+	free(fill);
 }
 
 /* ---- 3: actions ---- */
@@ -607,17 +742,18 @@ static void test_fid_firmware(void)
 	run_steps(vcpu);
 }
 
-static void test_fid_dbcn(void)
+/* An optional function with discovery denied: PMU snapshot_set_shmem. */
+static void test_fid_pmu_optional(void)
 {
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm = steps_vm(&vcpu);
 
-	vcpu_set_reg(vcpu, RISCV_SBI_EXT_REG(KVM_RISCV_SBI_EXT_DBCN), 1);
-	policy_add(vm, FENTRY(SBI_EXT_DBCN, DBCN_CONSOLE_WRITE_BYTE, 1, DENY));
-	exit_hook = dbcn_hook;
-	step_ret(SBI_EXT_DBCN, DBCN_CONSOLE_WRITE_BYTE, SBI_ERR_NOT_SUPPORTED)->args[0] = 'x';
-	step_console_write(vm, SBI_SUCCESS, 3);
-	step_probe(SBI_EXT_DBCN, 1);
+	__TEST_REQUIRE(__vcpu_has_sbi_ext(vcpu, RISCV_SBI_EXT_REG(KVM_RISCV_SBI_EXT_PMU)),
+		       "SBI PMU not available");
+	policy_add(vm, FENTRY(SBI_EXT_PMU, PMU_SNAPSHOT_SET_SHMEM, 1, DENY));
+	step_ret(SBI_EXT_PMU, PMU_SNAPSHOT_SET_SHMEM, SBI_ERR_NOT_SUPPORTED)->args[2] = 0;
+	step_ret(SBI_EXT_PMU, PMU_NUM_COUNTERS, SBI_SUCCESS);
+	step_probe(SBI_EXT_PMU, 1);
 	run_steps(vcpu);
 }
 
@@ -709,10 +845,9 @@ static void test_probe_fid_deny(void)
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm = steps_vm(&vcpu);
 
-	vcpu_set_reg(vcpu, RISCV_SBI_EXT_REG(KVM_RISCV_SBI_EXT_DBCN), 1);
-	policy_add(vm, FENTRY(SBI_EXT_DBCN, DBCN_CONSOLE_WRITE_BYTE, 1, DENY),
-		   FENTRY(v, 0, 10, DENY), FENTRY(SBI_EXT_SRST, 0, 1, DENY));
-	step_probe(SBI_EXT_DBCN, 1);
+	policy_add(vm, FENTRY(SBI_EXT_RFENCE, 3, 4, DENY),
+		   FENTRY(v, 0, 10, DENY), FENTRY(SBI_EXT_SRST, 0, 1, HANDLE));
+	step_probe(SBI_EXT_RFENCE, 1);
 	step_probe(SBI_EXT_SRST, 1);
 	step_probe_exit(v, 0x55);		/* the kernel's vendor answer */
 	step_ret(v, 9, SBI_ERR_NOT_SUPPORTED);
@@ -1088,12 +1223,13 @@ static const struct sbi_test_group groups[] = {
 	{ "ioctl: overlap is EEXIST, failed add installs nothing", test_eexist },
 	{ "ioctl: more than the capacity is E2BIG",		test_e2big },
 	{ "ioctl: add after KVM_RUN is EBUSY",			test_ebusy },
+	{ "ioctl: an add racing the first KVM_RUN is seen or EBUSY",	test_freeze_race },
 	{ "forward: vendor EID range, 6 args, answer",		test_forward_vendor },
 	{ "forward: DBCN with its ONE_REG bit off",		test_forward_dbcn_disabled },
 	{ "deny: PMU hidden without exit",			test_deny_pmu },
 	{ "handle: explicit HANDLE of SRST",			test_handle_srst },
 	{ "fid: FORWARD of one FID of a firmware EID",		test_fid_firmware },
-	{ "fid: DENY of one FID of enabled DBCN",		test_fid_dbcn },
+	{ "fid: DENY of PMU snapshot (optional) only",		test_fid_pmu_optional },
 	{ "firmware/CPPC/MPXY: NOT_SUPPORTED unforwarded",	test_no_handler_unforwarded },
 	{ "firmware/CPPC/MPXY: forwarded by the policy",	test_no_handler_forwarded },
 	{ "probe: forwarded EID is 1 without exit",		test_probe_forwarded },

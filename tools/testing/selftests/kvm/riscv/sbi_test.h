@@ -145,6 +145,33 @@ sbi_test_report_exit(struct kvm_vcpu *vcpu)
 		  (unsigned long long)run->riscv_sbi.args[0]);
 }
 
+/*
+ * Host: binary stat @name (its first element) from stats fd @fd, e.g. of
+ * vcpu_get_stats_fd(): read while the vCPU runs, since reading the fd
+ * needs no vCPU ioctl (which would wait for KVM_RUN to return).
+ */
+static inline uint64_t sbi_test_stat(int fd, const char *name)
+{
+	struct kvm_stats_header header;
+	struct kvm_stats_desc *descs, *d;
+	uint64_t val = 0;
+	bool found = false;
+	int i;
+
+	read_stats_header(fd, &header);
+	descs = read_stats_descriptors(fd, &header);
+	for (i = 0; i < header.num_desc && !found; i++) {
+		d = get_stats_descriptor(descs, i, &header);
+		if (!strcmp(d->name, name)) {
+			read_stat_data(fd, &header, d, &val, 1);
+			found = true;
+		}
+	}
+	free(descs);
+	TEST_ASSERT(found, "stat %s not found", name);
+	return val;
+}
+
 struct sbi_test_group {
 	const char *name;
 	void (*fn)(void);
