@@ -4,6 +4,7 @@
 #
 #   make run      build what is missing, boot the host kernel under QEMU
 #   make check    build what is missing, run every test, print "N passed, N failed"
+#   make fuzz     the SBI fuzzers on the debug kernel (SEED=n), with a summary
 #
 # Everything is written under build/:
 #   build/src/       the Debian linux-source-6.12 tree, untouched
@@ -79,7 +80,7 @@ endif
 HARNESS_CC	:= $(CROSS)gcc -static -O2 -Wall -Wextra -Werror
 SELFTEST_OUT	:= $(B)/selftests/kvm
 
-.PHONY: all deps tree kernel debug-kernel firmware tools selftests vmm harness initramfs run check bench clean
+.PHONY: all deps tree kernel debug-kernel firmware tools selftests vmm harness initramfs run check fuzz bench clean
 
 all: kernel tools
 
@@ -204,6 +205,20 @@ debug-kernel:
 check: initramfs firmware $(if $(ONLY),$(if $(findstring debug:,$(ONLY)),debug-kernel),debug-kernel)
 	@FW_BIN=$(FW_BIN) OPENSBI19_FW=$(OPENSBI19_FW) \
 		scripts/check.sh "$(B)" "$(IMAGE)" "$(CHECK_TIMEOUT)" "$(ONLY)"
+
+# --- fuzzing ----------------------------------------------------------------
+
+# The guest SBI fuzzer and the ABI fuzzer on the debug kernel, seeded
+# (README "Reliability"): make fuzz SEED=n FUZZ_CALLS=n FUZZ_IOCTLS=n.
+SEED		?= 1
+FUZZ_CALLS	?= 1000000
+FUZZ_IOCTLS	?= 100000
+
+fuzz: debug-kernel initramfs $(FW_DEPS)
+	sed -e 's/@SEED@/$(SEED)/g' -e 's/@CALLS@/$(FUZZ_CALLS)/g' \
+		-e 's/@IOCTLS@/$(FUZZ_IOCTLS)/g' scripts/harness/fuzz.list > $(B)/fuzz.list
+	$(MKINITRAMFS) $(VMM_FILES) --list $(B)/fuzz.list --out $(B)/initramfs/fuzz.cpio
+	scripts/fuzz.sh $(B) $(DEBUG_IMAGE) $(SEED) $(FW_BIN)
 
 # --- benchmark --------------------------------------------------------------
 
