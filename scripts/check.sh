@@ -43,43 +43,26 @@ expect=(--expect scripts)
 echo "== host-side tests of the build and test scripts"
 python3 scripts/tests/run.py --tap "$LOGS/scripts.tap"
 
-only=$(only_for host)
-if [ "$only" != - ]; then
-	echo "== host kernel under QEMU: KUnit, upstream and project KVM selftests"
-	scripts/qemu-run.py --kernel "$IMAGE" --initrd "$B/initramfs/check.cpio" \
-		--logdir "$LOGS" --name host --timeout "$TIMEOUT" \
-		--cpu "$CPU" --bios "$FW_BIN" ${only:+--only "$only"}
-	expect+=(--expect host)
-fi
+# One host boot: stage NAME IMAGE CPIO CPU BIOS TITLE, unless ONLY names
+# none of its tests.
+stage() {
+	local only
+	only=$(only_for "$1")
+	[ "$only" = - ] && return
+	echo "== $6"
+	scripts/qemu-run.py --kernel "$2" --initrd "$B/initramfs/$3" \
+		--logdir "$LOGS" --name "$1" --timeout "$TIMEOUT" \
+		--cpu "$4" --bios "$5" ${only:+--only "$only"}
+	expect+=(--expect "$1")
+}
 
-only=$(only_for hrtimer)
-if [ "$only" != - ]; then
-	echo "== host kernel without Sstc: guest timers on hrtimers"
-	scripts/qemu-run.py --kernel "$IMAGE" \
-		--initrd "$B/initramfs/check-hrtimer.cpio" \
-		--logdir "$LOGS" --name hrtimer --timeout "$TIMEOUT" \
-		--cpu "$CPU,sstc=false" --bios "$FW_BIN" ${only:+--only "$only"}
-	expect+=(--expect hrtimer)
-fi
-
-only=$(only_for debug)
-if [ "$only" != - ]; then
-	echo "== debug host kernel: KASAN, UBSAN, lockdep; the SBI tests and fuzzers"
-	scripts/qemu-run.py --kernel "$B/linux-debug/arch/riscv/boot/Image" \
-		--initrd "$B/initramfs/check-debug.cpio" \
-		--logdir "$LOGS" --name debug --timeout "$TIMEOUT" \
-		--cpu "$CPU" --bios "$FW_BIN" ${only:+--only "$only"}
-	expect+=(--expect debug)
-fi
-
-only=$(only_for opensbi)
-if [ "$only" != - ]; then
-	echo "== host kernel on OpenSBI v1.9 (SBI 3.0): check.list again"
-	scripts/qemu-run.py --kernel "$IMAGE" \
-		--initrd "$B/initramfs/check-opensbi.cpio" \
-		--logdir "$LOGS" --name opensbi --timeout "$TIMEOUT" \
-		--cpu "$CPU" --bios "$OPENSBI19_FW" ${only:+--only "$only"}
-	expect+=(--expect opensbi)
-fi
+stage host "$IMAGE" check.cpio "$CPU" "$FW_BIN" \
+	"host kernel under QEMU: KUnit, upstream and project KVM selftests"
+stage hrtimer "$IMAGE" check-hrtimer.cpio "$CPU,sstc=false" "$FW_BIN" \
+	"host kernel without Sstc: guest timers on hrtimers"
+stage debug "$B/linux-debug/arch/riscv/boot/Image" check-debug.cpio "$CPU" \
+	"$FW_BIN" "debug host kernel: KASAN, UBSAN, lockdep; the SBI tests and fuzzers"
+stage opensbi "$IMAGE" check-opensbi.cpio "$CPU" "$OPENSBI19_FW" \
+	"host kernel on OpenSBI v1.9 (SBI 3.0): check.list again"
 
 exec scripts/tap-summary.py "${expect[@]}" --dir "$LOGS"

@@ -41,6 +41,39 @@ enum guest_load {
 };
 
 /*
+ * May this CPU's hgatp tag another VM's TLB? @vcpu is loaded on this CPU,
+ * outside the guest (exit handling).
+ *
+ * A vCPU's hgatp gets the VM's VMID at entry (and on KVM_REQ_UPDATE_HGATP),
+ * but a VMID rollover (vmid.c) may have happened since: the rollover
+ * flushes every CPU's G-stage TLB once and hands VMIDs out anew, so the
+ * VMID still in hgatp may now be another VM's, whose translations this CPU
+ * caches from then on. A hypervisor load (HLV/HLVX) with that hgatp could
+ * use them: read another VM's memory. Also stale: another vCPU of the VM
+ * already took the VM's new VMID and this vCPU's hgatp update is pending.
+ *
+ * The guest-memory helper calls this with interrupts off, right before its
+ * hypervisor loads and in the same interrupts-off section: a rollover on
+ * another CPU then waits (its flush IPI) until the loads are done, and
+ * flushes what they cached. If stale, it loads nothing and the guest is
+ * entered again at the same instruction (as after a redirected fault): the
+ * run loop gives the vCPU its new VMID first, and the instruction traps
+ * again.
+ *
+ * Called with interrupts off. True if hgatp's VMID is not the VM's
+ * current one.
+ */
+static bool guest_mem_hgatp_stale(struct kvm_vcpu *vcpu)
+{
+	struct kvm_vmid *vmid = &vcpu->kvm->arch.vmid;
+	unsigned long hgatp_vmid;
+
+	hgatp_vmid = (csr_read(CSR_HGATP) & HGATP_VMID) >> HGATP_VMID_SHIFT;
+	return kvm_riscv_gstage_vmid_ver_changed(vmid) ||
+	       hgatp_vmid != READ_ONCE(vmid->vmid);
+}
+
+/*
  * One hypervisor load, in one asm statement, so that no C code (lockdep's
  * or KASAN's calls, for instance) runs while stvec points at
  * __kvm_riscv_unpriv_trap, and no register the load depends on is set up
@@ -69,7 +102,7 @@ static bool guest_load_once(struct kvm_vcpu *vcpu, unsigned long gva,
 	 * Not with a VMID that a rollover may have given another VM: asked
 	 * with interrupts off, so that a rollover's flush waits for the load.
 	 */
-	if (kvm_riscv_vcpu_hgatp_stale(vcpu)) {
+	if (guest_mem_hgatp_stale(vcpu)) {
 		local_irq_restore(flags);
 		return false;
 	}

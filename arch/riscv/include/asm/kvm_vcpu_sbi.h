@@ -446,7 +446,6 @@ int kvm_riscv_vcpu_read_guest_pa(struct kvm_vcpu *vcpu, gpa_t gpa,
 				 void *buf, unsigned long len);
 int kvm_riscv_vcpu_write_guest_pa(struct kvm_vcpu *vcpu, gpa_t gpa,
 				  const void *buf, unsigned long len);
-bool kvm_riscv_vcpu_hgatp_stale(struct kvm_vcpu *vcpu);
 
 /* Entry points for the rest of KVM (vcpu_sbi.c). */
 
