@@ -291,10 +291,18 @@ static uint64_t random_reg_id(struct fuzz_rng *r)
 		return KVM_REG_RISCV | size | KVM_REG_RISCV_SBI_EXT |
 			(fuzz_below(r, 4) << KVM_REG_RISCV_SUBTYPE_SHIFT) |
 			(fuzz_one_in(r, 6) ? fuzz_next(r) & 0xffff : fuzz_below(r, 14));
-	case 4 ... 6:	/* SBI state */
+	case 4 ... 6: {	/* SBI state: STA, FWFT, SSE, DBTR and others */
+		static const uint64_t subtypes[] = {
+			KVM_REG_RISCV_SBI_STA, KVM_REG_RISCV_SBI_FWFT,
+			KVM_REG_RISCV_SBI_SSE, KVM_REG_RISCV_SBI_DBTR,
+			2 << KVM_REG_RISCV_SUBTYPE_SHIFT, 0x7f << KVM_REG_RISCV_SUBTYPE_SHIFT,
+			0x82 << KVM_REG_RISCV_SUBTYPE_SHIFT,
+		};
+
 		return KVM_REG_RISCV | size | KVM_REG_RISCV_SBI_STATE |
-			(fuzz_below(r, 3) << KVM_REG_RISCV_SUBTYPE_SHIFT) |
-			(fuzz_one_in(r, 6) ? fuzz_next(r) & 0xffff : fuzz_below(r, 4));
+			subtypes[fuzz_below(r, ARRAY_SIZE(subtypes))] |
+			(fuzz_one_in(r, 6) ? fuzz_next(r) & 0xffff : fuzz_below(r, 64));
+	}
 	case 7:		/* any riscv type */
 		return KVM_REG_RISCV | size | (fuzz_below(r, 16) << KVM_REG_RISCV_TYPE_SHIFT) |
 			(fuzz_next(r) & 0xffffff & ~KVM_REG_RISCV_TYPE_MASK);
