@@ -30,13 +30,6 @@
 /* Zero means "handle in the kernel": a miss in the map is the answer. */
 static_assert(KVM_RISCV_SBI_POLICY_HANDLE == 0);
 
-/* SBI v3.0 extensions the kernel owns before it implements them. */
-#define SBI_EXT_SSE_EID		0x535345
-#define SBI_EXT_FWFT_EID	0x46574654
-#define SBI_EXT_NACL_EID	0x4E41434C
-#define SBI_EXT_DBTR_EID	0x44425452
-#define SBI_EXT_MPXY_EID	0x4D505859
-
 /* The experimental, vendor and firmware ranges: userspace defines them. */
 #define SBI_EXT_USER_FIRST	0x08000000
 #define SBI_EXT_USER_LAST	0x0AFFFFFF
@@ -83,10 +76,10 @@ static const struct { u32 first, last; } sbi_policy_kernel_eids[] = {
 	{ SBI_EXT_HSM, SBI_EXT_HSM },
 	{ SBI_EXT_PMU, SBI_EXT_PMU },
 	{ SBI_EXT_STA, SBI_EXT_STA },
-	{ SBI_EXT_SSE_EID, SBI_EXT_SSE_EID },
-	{ SBI_EXT_FWFT_EID, SBI_EXT_FWFT_EID },
-	{ SBI_EXT_NACL_EID, SBI_EXT_NACL_EID },
-	{ SBI_EXT_DBTR_EID, SBI_EXT_DBTR_EID },
+	{ KVM_SBI_EXT_SSE, KVM_SBI_EXT_SSE },
+	{ KVM_SBI_EXT_FWFT, KVM_SBI_EXT_FWFT },
+	{ KVM_SBI_EXT_NACL, KVM_SBI_EXT_NACL },
+	{ KVM_SBI_EXT_DBTR, KVM_SBI_EXT_DBTR },
 };
 
 /*
@@ -102,8 +95,8 @@ static const struct { u32 first, last; } sbi_policy_kernel_eids[] = {
 static const struct { u32 eid, first, last; } sbi_policy_optional_fids[] = {
 	{ SBI_EXT_PMU, 7, 8 },		/* snapshot_set_shmem, event_get_info */
 	{ SBI_EXT_RFENCE, 3, 6 },	/* remote_hfence_* */
-	{ SBI_EXT_MPXY_EID, 5, 7 },	/* send_message_*, get_notification_events */
-	{ SBI_EXT_NACL_EID, 2, 4 },	/* sync_csr, sync_hfence, sync_sret */
+	{ KVM_SBI_EXT_MPXY, 5, 7 },	/* send_message_*, get_notification_events */
+	{ KVM_SBI_EXT_NACL, 2, 4 },	/* sync_csr, sync_hfence, sync_sret */
 };
 
 static u64 sbi_policy_key(u32 eid, u32 fid)

@@ -79,8 +79,8 @@ static void pol_test_partial(struct kunit *test)
 		{ SBI_EXT_PMU, 7, 2, POL_DENY, 0 },
 		{ SBI_EXT_PMU, 8, 1, POL_DENY, 0 },
 		{ SBI_EXT_RFENCE, 3, 4, POL_DENY, 0 },
-		{ SBI_EXT_MPXY_EID, 5, 3, POL_DENY, 0 },
-		{ SBI_EXT_NACL_EID, 2, 3, POL_DENY, 0 },
+		{ KVM_SBI_EXT_MPXY, 5, 3, POL_DENY, 0 },
+		{ KVM_SBI_EXT_NACL, 2, 3, POL_DENY, 0 },
 		{ SBI_EXT_DBCN, 1, 1, POL_HANDLE, 0 },
 		{ SBI_EXT_SRST, 0, 1, POL_HANDLE, 0 },
 		{ SBI_EXT_DBCN, 2, 1, POL_DENY, -EINVAL },
@@ -92,14 +92,14 @@ static void pol_test_partial(struct kunit *test)
 		{ SBI_EXT_PMU, 6, 2, POL_DENY, -EINVAL },
 		{ SBI_EXT_PMU, 7, 3, POL_DENY, -EINVAL },
 		{ SBI_EXT_RFENCE, 2, 2, POL_DENY, -EINVAL },
-		{ SBI_EXT_MPXY_EID, 5, 3, POL_FWD, -EINVAL },
-		{ SBI_EXT_MPXY_EID, 0, 1, POL_DENY, -EINVAL },
+		{ KVM_SBI_EXT_MPXY, 5, 3, POL_FWD, -EINVAL },
+		{ KVM_SBI_EXT_MPXY, 0, 1, POL_DENY, -EINVAL },
 		{ 0x43505043, 1, 1, POL_FWD, -EINVAL },		/* CPPC */
 		{ 0x0B000000, 0, 1, POL_FWD, -EINVAL },		/* reserved */
 		{ 0x07FFFFFF, 0, 1, POL_DENY, -EINVAL },
 		/* Kernel-owned first: forwarding part of PMU or DBTR. */
 		{ SBI_EXT_PMU, 7, 1, POL_FWD, -EPERM },
-		{ SBI_EXT_DBTR_EID, 0, 1, POL_FWD, -EPERM },
+		{ KVM_SBI_EXT_DBTR, 0, 1, POL_FWD, -EPERM },
 		{ SBI_EXT_BASE, 3, 1, POL_DENY, -EPERM },
 	};
 	unsigned int i;
@@ -113,15 +113,15 @@ static void pol_test_partial(struct kunit *test)
 	/* Whole extensions stay as they were. */
 	KUNIT_EXPECT_EQ(test, pol_check(SBI_EXT_DBCN, 1, 0, 0, POL_DENY), 0);
 	KUNIT_EXPECT_EQ(test, pol_check(SBI_EXT_SRST, 1, 0, 0, POL_FWD), 0);
-	KUNIT_EXPECT_EQ(test, pol_check(SBI_EXT_MPXY_EID, 1, 0, 0, POL_FWD), 0);
+	KUNIT_EXPECT_EQ(test, pol_check(KVM_SBI_EXT_MPXY, 1, 0, 0, POL_FWD), 0);
 }
 
 static void pol_test_kernel_owned(struct kunit *test)
 {
 	static const u32 owned[] = {
 		SBI_EXT_BASE, SBI_EXT_TIME, SBI_EXT_IPI, SBI_EXT_RFENCE,
-		SBI_EXT_HSM, SBI_EXT_PMU, SBI_EXT_STA, SBI_EXT_SSE_EID,
-		SBI_EXT_FWFT_EID, SBI_EXT_NACL_EID, SBI_EXT_DBTR_EID,
+		SBI_EXT_HSM, SBI_EXT_PMU, SBI_EXT_STA, KVM_SBI_EXT_SSE,
+		KVM_SBI_EXT_FWFT, KVM_SBI_EXT_NACL, KVM_SBI_EXT_DBTR,
 		SBI_EXT_0_1_SET_TIMER, SBI_EXT_0_1_SEND_IPI,
 		SBI_EXT_0_1_REMOTE_SFENCE_VMA_ASID,
 	};

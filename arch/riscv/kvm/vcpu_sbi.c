@@ -39,6 +39,8 @@ static const struct kvm_vcpu_sbi_extension *const sbi_exts[] = {
 	&kvm_sbi_ext_sta,
 	&kvm_sbi_ext_dbcn,
 	&kvm_sbi_ext_susp,
+	&kvm_sbi_ext_fwft,
+	&kvm_sbi_ext_mpxy,
 	&kvm_sbi_ext_experimental,
 	&kvm_sbi_ext_vendor,
 };
@@ -894,6 +896,10 @@ sbi_state_reg(struct kvm_vcpu *vcpu, const struct kvm_one_reg *reg,
 		       -ENOENT : -EINVAL;
 		if (*err == -ENOENT || *num >= ext->nr_state_regs)
 			return NULL;
+		if (ext->state_reg_valid && !ext->state_reg_valid(vcpu, *num)) {
+			*err = -ENOENT;
+			return NULL;
+		}
 		return ext;
 	}
 	*err = -EINVAL;
@@ -968,12 +974,15 @@ int kvm_riscv_vcpu_sbi_copy_state_reg_indices(struct kvm_vcpu *vcpu,
 
 		if (sbi_ext_state(vcpu, i) != KVM_SBI_EXT_ENABLED)
 			continue;
-		for (n = 0; n < ext->nr_state_regs; n++, total++) {
+		for (n = 0; n < ext->nr_state_regs; n++) {
 			u64 id = KVM_REG_RISCV | size | KVM_REG_RISCV_SBI_STATE |
 				 ext->state_subtype | n;
 
+			if (ext->state_reg_valid && !ext->state_reg_valid(vcpu, n))
+				continue;
 			if (uindices && put_user(id, uindices++))
 				return -EFAULT;
+			total++;
 		}
 	}
 	return total;

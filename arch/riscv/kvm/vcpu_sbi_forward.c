@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The experimental (0x08000000-0x08FFFFFF) and vendor (0x09000000-
- * 0x09FFFFFF) SBI extension spaces. KVM implements nothing there: every
- * call goes to userspace as KVM_EXIT_RISCV_SBI, so a VMM can offer its own
- * extensions. One that implements none of them still gives the guest
- * SBI_ERR_NOT_SUPPORTED, which KVM presets in the exit.
+ * Extensions userspace implements. The experimental (0x08000000-
+ * 0x08FFFFFF) and vendor (0x09000000-0x09FFFFFF) SBI extension spaces: KVM
+ * implements nothing there, every call goes to userspace as
+ * KVM_EXIT_RISCV_SBI, so a VMM can offer its own extensions; one that
+ * implements none of them still gives the guest SBI_ERR_NOT_SUPPORTED,
+ * which KVM presets in the exit. And MPXY, whose channels are the
+ * platform's (the VMM's): disabled by default, forwarded once userspace
+ * enables it (KVM_RISCV_SBI_EXT_MPXY), as in Linux 6.19.
  */
 
 #include <linux/kvm_host.h>
@@ -32,4 +35,13 @@ const struct kvm_vcpu_sbi_extension kvm_sbi_ext_vendor = {
 	.onereg_idx	= KVM_RISCV_SBI_EXT_VENDOR,
 	.handler	= forward_call,
 	.probe_forwarded = true,
+};
+
+const struct kvm_vcpu_sbi_extension kvm_sbi_ext_mpxy = {
+	.name			= "mpxy",
+	.eid_start		= KVM_SBI_EXT_MPXY,
+	.eid_end		= KVM_SBI_EXT_MPXY,
+	.onereg_idx		= KVM_RISCV_SBI_EXT_MPXY,
+	.default_disabled	= true,
+	.handler		= forward_call,
 };

@@ -6,8 +6,10 @@
  * to userspace, and on the next KVM_RUN applies the answer. Userspace may
  * refuse (an error in ret[0] reaches the guest, which continues after the
  * ecall); on success the hart resumes at resume_addr with the hart_start
- * entry state, as if woken from the suspend. Without a policy, SUSP does
- * not exist (SBI_ERR_NOT_SUPPORTED), as in Linux 6.12.
+ * entry state, as if woken from the suspend. A VMM written for Linux 6.19
+ * enables it instead through ONE_REG (KVM_RISCV_SBI_EXT_SUSP, disabled by
+ * default), which means the same: userspace implements it, the kernel
+ * checks and forwards. Otherwise SUSP does not exist (SBI_ERR_NOT_SUPPORTED).
  */
 
 #include <linux/kvm_host.h>
@@ -51,6 +53,15 @@ static void susp_forward_check(struct kvm_vcpu *vcpu,
 		kvm_vcpu_sbi_ret_error(ret, SBI_ERR_DENIED);
 }
 
+/* Enabled through ONE_REG: the policy's FORWARD, by another road. */
+static void susp_enabled_call(struct kvm_vcpu *vcpu,
+			      const struct kvm_vcpu_sbi_call *call,
+			      struct kvm_vcpu_sbi_return *ret)
+{
+	kvm_vcpu_sbi_forward(ret);
+	susp_forward_check(vcpu, call, ret);
+}
+
 /* Userspace said yes: the system has been suspended and woke up. */
 static bool susp_forward_done(struct kvm_vcpu *vcpu,
 			      const struct kvm_vcpu_sbi_call *call,
@@ -66,8 +77,9 @@ const struct kvm_vcpu_sbi_extension kvm_sbi_ext_susp = {
 	.name			= "susp",
 	.eid_start		= SBI_EXT_SUSP,
 	.eid_end		= SBI_EXT_SUSP,
-	.onereg_idx		= KVM_SBI_NO_ONEREG,
+	.onereg_idx		= KVM_RISCV_SBI_EXT_SUSP,
 	.default_disabled	= true,
+	.handler		= susp_enabled_call,
 	.forward_check		= susp_forward_check,
 	.forward_done		= susp_forward_done,
 };

@@ -29,8 +29,22 @@ struct kvm_one_reg;
 #define KVM_SBI_VERSION_MAJOR		3
 #define KVM_SBI_VERSION_MINOR		0
 
-/* The most negative error code SBI v3.0 defines (SBI_ERR_DENIED_LOCKED). */
-#define KVM_SBI_ERR_LAST		(-14)
+/* SBI v3.0 extension IDs that 6.12's <asm/sbi.h> does not have. */
+#define KVM_SBI_EXT_SSE			0x535345
+#define KVM_SBI_EXT_FWFT		0x46574654
+#define KVM_SBI_EXT_NACL		0x4E41434C
+#define KVM_SBI_EXT_DBTR		0x44425452
+#define KVM_SBI_EXT_MPXY		0x4D505859
+
+/* SBI v3.0 error codes that 6.12's <asm/sbi.h> does not have. */
+#define KVM_SBI_ERR_INVALID_STATE	(-10)
+#define KVM_SBI_ERR_BAD_RANGE		(-11)
+#define KVM_SBI_ERR_TIMEOUT		(-12)
+#define KVM_SBI_ERR_IO			(-13)
+#define KVM_SBI_ERR_DENIED_LOCKED	(-14)
+
+/* The most negative error code SBI v3.0 defines. */
+#define KVM_SBI_ERR_LAST		KVM_SBI_ERR_DENIED_LOCKED
 
 /* Upper bound on registered extensions; checked at build time. */
 #define KVM_SBI_MAX_EXTS		24
@@ -168,6 +182,9 @@ typedef void (*kvm_vcpu_sbi_fn)(struct kvm_vcpu *vcpu,
  * @reset: at every vCPU reset (optional)
  * @state_subtype: KVM_REG_RISCV_SBI_STATE subtype of its state registers
  * @nr_state_regs: number of state registers (0: none)
+ * @state_reg_valid: whether register @num exists on this vCPU (optional;
+ *	without it all @nr_state_regs do): one that does not is not listed
+ *	by KVM_GET_REG_LIST, and KVM_GET/SET_ONE_REG of it is -ENOENT
  * @get_state_reg: read state register @num (< @nr_state_regs)
  * @set_state_reg: write state register @num; returns 0 or a negative errno
  * @forward_check: when the VM's policy forwards a call of this extension,
@@ -195,6 +212,7 @@ struct kvm_vcpu_sbi_extension {
 	void (*reset)(struct kvm_vcpu *vcpu);
 	unsigned long state_subtype;
 	unsigned int nr_state_regs;
+	bool (*state_reg_valid)(struct kvm_vcpu *vcpu, unsigned int num);
 	unsigned long (*get_state_reg)(struct kvm_vcpu *vcpu, unsigned int num);
 	int (*set_state_reg)(struct kvm_vcpu *vcpu, unsigned int num,
 			     unsigned long val);
@@ -217,6 +235,22 @@ enum kvm_vcpu_sbi_ext_state {
 };
 
 /**
+ * struct kvm_vcpu_sbi_fwft - FWFT state of a vCPU (vcpu_sbi_fwft.c)
+ * @supported: bit per feature (ONE_REG order): this vCPU has it
+ * @enabled: bit per feature: the VMM lets the guest use it
+ * @locked: bit per feature: the guest locked it until the next reset
+ * @misaligned_deleg: MISALIGNED_EXC_DELEG is 1
+ *
+ * A few bytes, kept here rather than allocated: FWFT is in every vCPU.
+ */
+struct kvm_vcpu_sbi_fwft {
+	u8 supported;
+	u8 enabled;
+	u8 locked;
+	bool misaligned_deleg;
+};
+
+/**
  * struct kvm_vcpu_sbi_context - per-vCPU state of the framework
  * @ext_state: enum kvm_vcpu_sbi_ext_state per registered extension
  * @forward_pending: a KVM_EXIT_RISCV_SBI awaits its answer
@@ -225,6 +259,7 @@ enum kvm_vcpu_sbi_ext_state {
  *	its forward_done hook)
  * @forward_call: the forwarded call, as the guest made it
  * @forward_pc: the guest's pc at that call (its ecall)
+ * @fwft: the FWFT extension's state
  */
 struct kvm_vcpu_sbi_context {
 	u8 ext_state[KVM_SBI_MAX_EXTS];
@@ -233,6 +268,7 @@ struct kvm_vcpu_sbi_context {
 	const struct kvm_vcpu_sbi_extension *forward_ext;
 	struct kvm_vcpu_sbi_call forward_call;
 	unsigned long forward_pc;
+	struct kvm_vcpu_sbi_fwft fwft;
 };
 
 /* The extensions, one per vcpu_sbi_<name>.c. */
@@ -247,6 +283,8 @@ extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_pmu;
 extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_sta;
 extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_dbcn;
 extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_susp;
+extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_fwft;
+extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_mpxy;
 extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_experimental;
 extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_vendor;
 
@@ -470,6 +508,10 @@ int kvm_riscv_vcpu_get_reg_sbi(struct kvm_vcpu *vcpu,
 			       const struct kvm_one_reg *reg);
 int kvm_riscv_vcpu_sbi_copy_state_reg_indices(struct kvm_vcpu *vcpu,
 					      u64 __user *uindices);
+
+/* FWFT (vcpu_sbi_fwft.c), for kvm_riscv_vcpu_setup_config(). */
+
+unsigned long kvm_riscv_vcpu_sbi_fwft_hedeleg(struct kvm_vcpu *vcpu);
 
 /* The SBI fast path (sbi_fastpath.c), called from the world switch. */
 
