@@ -430,6 +430,11 @@ int kvm_riscv_sbi_policy_vm_ioctl(struct kvm *kvm, unsigned int ioctl,
 		return -EFAULT;
 	if (attr.flags)
 		return -EINVAL;
+	/* The VMM's SSE events (vcpu_sbi_sse.c) share the VM's attributes. */
+	if (attr.group == KVM_RISCV_VM_ATTR_SBI_SSE &&
+	    attr.attr == KVM_RISCV_VM_SBI_SSE_INJECT)
+		return ioctl == KVM_HAS_DEVICE_ATTR ? 0 :
+		       kvm_riscv_sbi_sse_vm_inject(kvm, u64_to_user_ptr(attr.addr));
 	if (attr.group != KVM_RISCV_VM_ATTR_SBI_POLICY ||
 	    attr.attr != KVM_RISCV_VM_SBI_POLICY_ADD)
 		return -ENXIO;

@@ -40,6 +40,7 @@ static const struct kvm_vcpu_sbi_extension *const sbi_exts[] = {
 	&kvm_sbi_ext_dbcn,
 	&kvm_sbi_ext_susp,
 	&kvm_sbi_ext_fwft,
+	&kvm_sbi_ext_sse,
 	&kvm_sbi_ext_mpxy,
 	&kvm_sbi_ext_experimental,
 	&kvm_sbi_ext_vendor,
@@ -515,7 +516,8 @@ void kvm_riscv_vcpu_sbi_enter_at(struct kvm_vcpu *vcpu, unsigned long addr,
  */
 
 /**
- * kvm_riscv_sbi_init_vm() - allocate the VM's hart map, set up its policy
+ * kvm_riscv_sbi_init_vm() - allocate the VM's hart map and SSE state, set up
+ *	its policy
  * @kvm: the VM being created (from kvm_arch_init_vm())
  *
  * Return: 0 or -ENOMEM.
@@ -527,7 +529,11 @@ int kvm_riscv_sbi_init_vm(struct kvm *kvm)
 				       sizeof(*kvm->arch.sbi_harts),
 				       GFP_KERNEL_ACCOUNT);
 	atomic_set(&kvm->arch.sbi_harts_nr, 0);
-	return kvm->arch.sbi_harts ? 0 : -ENOMEM;
+	if (!kvm->arch.sbi_harts || kvm_riscv_sbi_sse_init_vm(kvm)) {
+		kvm_riscv_sbi_destroy_vm(kvm);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /**
@@ -547,11 +553,12 @@ void kvm_riscv_vcpu_sbi_postcreate(struct kvm_vcpu *vcpu)
 }
 
 /**
- * kvm_riscv_sbi_destroy_vm() - free the VM's hart map
+ * kvm_riscv_sbi_destroy_vm() - free the VM's hart map and SSE state
  * @kvm: the VM, whose vCPUs are destroyed (or were never created)
  */
 void kvm_riscv_sbi_destroy_vm(struct kvm *kvm)
 {
+	kvm_riscv_sbi_sse_destroy_vm(kvm);
 	kvfree(kvm->arch.sbi_harts);
 	kvm->arch.sbi_harts = NULL;
 }

@@ -23,6 +23,7 @@ struct kvm_cpu_trap;
 struct kvm_vcpu;
 struct kvm_run;
 struct kvm_one_reg;
+struct kvm_vcpu_sbi_sse;
 
 /* What BASE reports: SBI v3.0, implementation ID 3 (KVM). */
 #define KVM_SBI_IMPID			3
@@ -260,6 +261,7 @@ struct kvm_vcpu_sbi_fwft {
  * @forward_call: the forwarded call, as the guest made it
  * @forward_pc: the guest's pc at that call (its ecall)
  * @fwft: the FWFT extension's state
+ * @sse: the SSE extension's state (vcpu_sbi_sse.c), or NULL
  */
 struct kvm_vcpu_sbi_context {
 	u8 ext_state[KVM_SBI_MAX_EXTS];
@@ -269,6 +271,7 @@ struct kvm_vcpu_sbi_context {
 	struct kvm_vcpu_sbi_call forward_call;
 	unsigned long forward_pc;
 	struct kvm_vcpu_sbi_fwft fwft;
+	struct kvm_vcpu_sbi_sse *sse;
 };
 
 /* The extensions, one per vcpu_sbi_<name>.c. */
@@ -284,6 +287,7 @@ extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_sta;
 extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_dbcn;
 extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_susp;
 extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_fwft;
+extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_sse;
 extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_mpxy;
 extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_experimental;
 extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_vendor;
@@ -512,6 +516,13 @@ int kvm_riscv_vcpu_sbi_copy_state_reg_indices(struct kvm_vcpu *vcpu,
 /* FWFT (vcpu_sbi_fwft.c), for kvm_riscv_vcpu_setup_config(). */
 
 unsigned long kvm_riscv_vcpu_sbi_fwft_hedeleg(struct kvm_vcpu *vcpu);
+
+/* SSE (vcpu_sbi_sse.c), for the run loop and the VM's lifecycle. */
+
+int kvm_riscv_sbi_sse_init_vm(struct kvm *kvm);
+void kvm_riscv_sbi_sse_destroy_vm(struct kvm *kvm);
+void kvm_riscv_vcpu_sbi_sse_deliver(struct kvm_vcpu *vcpu);
+int kvm_riscv_sbi_sse_vm_inject(struct kvm *kvm, void __user *uaddr);
 
 /* The SBI fast path (sbi_fastpath.c), called from the world switch. */
 

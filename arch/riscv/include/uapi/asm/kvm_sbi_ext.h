@@ -12,10 +12,35 @@
 #ifndef __UAPI_ASM_RISCV_KVM_SBI_EXT_H
 #define __UAPI_ASM_RISCV_KVM_SBI_EXT_H
 
+#include <linux/types.h>
+
 /* SSE: the vCPU's event state (vcpu_sbi_sse.c) */
 #define KVM_REG_RISCV_SBI_SSE		(0x80 << KVM_REG_RISCV_SUBTYPE_SHIFT)
 
 /* DBTR: the vCPU's debug triggers (vcpu_sbi_dbtr.c) */
 #define KVM_REG_RISCV_SBI_DBTR		(0x81 << KVM_REG_RISCV_SUBTYPE_SHIFT)
+
+/*
+ * The VMM signals an SSE event: KVM_SET_DEVICE_ATTR on the VM fd, group
+ * KVM_RISCV_VM_ATTR_SBI_SSE, attribute KVM_RISCV_VM_SBI_SSE_INJECT, addr
+ * pointing to a struct kvm_riscv_sbi_sse_inject. KVM_HAS_DEVICE_ATTR with
+ * the same group and attribute answers 0.
+ */
+#define KVM_RISCV_VM_ATTR_SBI_SSE		0x52530001
+#define KVM_RISCV_VM_SBI_SSE_INJECT		0
+
+/**
+ * struct kvm_riscv_sbi_sse_inject - an SSE event the VMM signals
+ * @event_id: the SBI event ID
+ * @flags: 0
+ * @hart_id: the hart of a local event (ignored for a global one)
+ * @reserved: 0
+ */
+struct kvm_riscv_sbi_sse_inject {
+	__u32 event_id;
+	__u32 flags;
+	__u64 hart_id;
+	__u64 reserved[2];
+};
 
 #endif /* __UAPI_ASM_RISCV_KVM_SBI_EXT_H */

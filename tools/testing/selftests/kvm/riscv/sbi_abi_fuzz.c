@@ -15,6 +15,8 @@
  *    registers with KVM_GET/SET_ONE_REG, random register IDs included,
  *    and list registers with KVM_GET_REG_LIST (too small, exact, large;
  *    every listed register must be readable);
+ *  - inject SSE events as the VMM (KVM_RISCV_VM_ATTR_SBI_SSE): known and
+ *    unknown events and harts, flags, reserved words, bad pointers;
  *  - answer the forwarded calls with random completions, change
  *    kvm_run's exit_reason, set immediate_exit, and are sent signals.
  *
@@ -66,6 +68,7 @@ static bool opt_quiet;
 static struct {
 	uint64_t ioctls, vms, failures, run_failures, exits_unknown;
 	uint64_t policy_ok, policy_err, onereg_ok, onereg_err, reglist, vcpus;
+	uint64_t sse_ok, sse_err;
 	uint64_t runs, forwarded, eintr, efault_expected, busy_checked, refused_completions;
 } st;
 
@@ -270,12 +273,57 @@ struct worker {
 	struct fuzz_rng rng;
 };
 
+/*
+ * The VMM injects an SSE event: known and unknown events, harts in and out
+ * of range, non-zero flags and reserved words, bad pointers. Success, or
+ * EINVAL, ENOENT (no such hart), EFAULT for a bad pointer.
+ */
+static void sse_inject_op(struct avm *a, struct fuzz_rng *r)
+{
+	static const uint32_t events[] = {
+		0x00000000, 0x00008000, 0x00100000, 0x00108000, 0xffff0000,
+		0xffff8000, 0x00010000, 0x00000001, 0x12345678,
+	};
+	struct kvm_riscv_sbi_sse_inject inj = {
+		.event_id = fuzz_one_in(r, 8) ? fuzz_next(r) :
+			    events[fuzz_below(r, ARRAY_SIZE(events))],
+		.flags = fuzz_one_in(r, 8) ? fuzz_next(r) : 0,
+		.hart_id = fuzz_one_in(r, 6) ? fuzz_next(r) : fuzz_below(r, 4),
+	};
+	struct kvm_device_attr attr = {
+		.group = KVM_RISCV_VM_ATTR_SBI_SSE,
+		.attr = KVM_RISCV_VM_SBI_SSE_INJECT,
+		.addr = (unsigned long)&inj,
+	};
+	bool bad = false;
+	int ret;
+
+	if (fuzz_one_in(r, 8))
+		inj.reserved[fuzz_below(r, 2)] = fuzz_next(r) | 1;
+	if (fuzz_one_in(r, 12)) {
+		attr.addr = (unsigned long)bad_ptr;
+		bad = true;
+	}
+	ret = ioctl(a->vm->fd, KVM_SET_DEVICE_ATTR, &attr);
+	judge(a, "KVM_SET_DEVICE_ATTR(SSE)", ret, errno,
+	      BIT_ERR(EINVAL) | BIT_ERR(ENOENT), bad);
+	if (!ret && (inj.flags || inj.reserved[0] || inj.reserved[1]))
+		fail("vm %lu: SSE injection with flags %#x reserved %#llx/%#llx succeeded",
+		     a->index, inj.flags, (unsigned long long)inj.reserved[0],
+		     (unsigned long long)inj.reserved[1]);
+	fuzz_add(ret ? &st.sse_err : &st.sse_ok, 1);
+}
+
 static void *policy_thread(void *arg)
 {
 	struct worker *w = arg;
 
-	while (!__atomic_load_n(&w->a->stop, __ATOMIC_SEQ_CST))
-		policy_op(w->a, &w->rng);
+	while (!__atomic_load_n(&w->a->stop, __ATOMIC_SEQ_CST)) {
+		if (fuzz_one_in(&w->rng, 4))
+			sse_inject_op(w->a, &w->rng);
+		else
+			policy_op(w->a, &w->rng);
+	}
 	return NULL;
 }
 

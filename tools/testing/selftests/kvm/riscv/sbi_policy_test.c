@@ -347,7 +347,13 @@ static void test_cap(void)
 	rc = has_attr(vm, KVM_RISCV_VM_ATTR_SBI_POLICY, KVM_RISCV_VM_SBI_POLICY_ADD + 1);
 	TEST_ASSERT(rc == ENXIO, "KVM_HAS_DEVICE_ATTR(attr ADD + 1): %s, want ENXIO",
 		    errno_name(rc));
-	rc = has_attr(vm, KVM_RISCV_VM_ATTR_SBI_POLICY + 1, KVM_RISCV_VM_SBI_POLICY_ADD);
+	/* The next group is SSE's (sbi_sse_test), then nothing. */
+	rc = has_attr(vm, KVM_RISCV_VM_ATTR_SBI_SSE, KVM_RISCV_VM_SBI_SSE_INJECT);
+	TEST_ASSERT(!rc, "KVM_HAS_DEVICE_ATTR(SSE inject): %s", errno_name(rc));
+	rc = has_attr(vm, KVM_RISCV_VM_ATTR_SBI_SSE, KVM_RISCV_VM_SBI_SSE_INJECT + 1);
+	TEST_ASSERT(rc == ENXIO, "KVM_HAS_DEVICE_ATTR(SSE attr 1): %s, want ENXIO",
+		    errno_name(rc));
+	rc = has_attr(vm, KVM_RISCV_VM_ATTR_SBI_SSE + 1, KVM_RISCV_VM_SBI_POLICY_ADD);
 	TEST_ASSERT(rc == ENXIO, "KVM_HAS_DEVICE_ATTR(other group): %s, want ENXIO",
 		    errno_name(rc));
 	kvm_vm_free(vm);
