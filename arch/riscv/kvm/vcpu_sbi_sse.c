@@ -789,6 +789,140 @@ static unsigned long sse_probe(struct kvm_vcpu *vcpu)
 	return !!vcpu->kvm->arch.sbi_sse;
 }
 
+/*
+ * State registers (KVM_REG_RISCV_SBI_SSE): register slot * 16 + attr is
+ * attribute attr (0-9, as read_attrs numbers them; STATUS holds the state
+ * and the pending bit) of event slot 0-2 (the vCPU's local events) or 3-5
+ * (the VM's global events, the same on every vCPU); register 96 is 1 while
+ * the hart is masked. Written only before the vCPU first runs (a VMM
+ * restoring a saved guest); a running handler cannot be restored.
+ */
+#define SSE_REG_STRIDE		16
+#define SSE_REG_MASKED		(SSE_REG_STRIDE * (SSE_NR_LOCAL + SSE_NR_GLOBAL))
+#define SSE_NR_STATE_REGS	(SSE_REG_MASKED + 1)
+
+static struct sse_event *sse_reg_event(struct kvm_vcpu *vcpu, unsigned int num)
+{
+	unsigned int slot = num / SSE_REG_STRIDE;
+
+	if (slot < SSE_NR_LOCAL)
+		return &sse_of(vcpu)->local[slot];
+	return &vcpu->kvm->arch.sbi_sse->global[slot - SSE_NR_LOCAL];
+}
+
+static bool sse_state_reg_valid(struct kvm_vcpu *vcpu, unsigned int num)
+{
+	if (!sse_of(vcpu) || !vcpu->kvm->arch.sbi_sse)
+		return false;
+	return num == SSE_REG_MASKED || num % SSE_REG_STRIDE < SSE_NR_ATTRS;
+}
+
+static unsigned long sse_get_state_reg(struct kvm_vcpu *vcpu, unsigned int num)
+{
+	struct kvm_riscv_sbi_sse_vm *vm = vcpu->kvm->arch.sbi_sse;
+	struct sse_event *ev;
+	unsigned long val;
+
+	if (num == SSE_REG_MASKED)
+		return sse_of(vcpu)->masked;
+	ev = sse_reg_event(vcpu, num);
+	spin_lock(&vm->lock);
+	switch (num % SSE_REG_STRIDE) {
+	case SSE_ATTR_STATUS:
+		val = ev->state | (ev->pending ? SSE_STATUS_PENDING : 0);
+		break;
+	case SSE_ATTR_PRIORITY:
+		val = ev->priority;
+		break;
+	case SSE_ATTR_CONFIG:
+		val = ev->config;
+		break;
+	case SSE_ATTR_PREFERRED_HART:
+		val = sse_is_global(ev) ? ev->preferred_hart : vcpu->vcpu_id;
+		break;
+	case SSE_ATTR_ENTRY_PC:
+		val = ev->entry_pc;
+		break;
+	case SSE_ATTR_ENTRY_ARG:
+		val = ev->entry_arg;
+		break;
+	default:
+		val = ev->interrupted[num % SSE_REG_STRIDE - SSE_ATTR_INTERRUPTED_SEPC];
+		break;
+	}
+	spin_unlock(&vm->lock);
+	return val;
+}
+
+static int sse_set_state_reg(struct kvm_vcpu *vcpu, unsigned int num,
+			     unsigned long val)
+{
+	struct kvm_riscv_sbi_sse_vm *vm = vcpu->kvm->arch.sbi_sse;
+	unsigned int attr = num % SSE_REG_STRIDE;
+	struct sse_event *ev;
+	int rc = 0;
+
+	if (vcpu->arch.ran_atleast_once)
+		return -EBUSY;
+	if (num == SSE_REG_MASKED) {
+		if (val > 1)
+			return -EINVAL;
+		sse_of(vcpu)->masked = val;
+		return 0;
+	}
+	ev = sse_reg_event(vcpu, num);
+	spin_lock(&vm->lock);
+	switch (attr) {
+	case SSE_ATTR_STATUS:
+		/* UNUSED, REGISTERED or ENABLED, and the pending bit. */
+		if ((val & ~(3UL | SSE_STATUS_PENDING)) || (val & 3) == SSE_RUNNING) {
+			rc = -EINVAL;
+			break;
+		}
+		ev->state = val & 3;
+		ev->pending = val & SSE_STATUS_PENDING;
+		break;
+	case SSE_ATTR_PRIORITY:
+		if (val > U32_MAX)
+			rc = -EINVAL;
+		else
+			ev->priority = val;
+		break;
+	case SSE_ATTR_CONFIG:
+		if (val & ~SSE_CONFIG_ONESHOT)
+			rc = -EINVAL;
+		else
+			ev->config = val;
+		break;
+	case SSE_ATTR_PREFERRED_HART:
+		/* Other vCPUs may not exist yet: checked at delivery. */
+		if (!sse_is_global(ev) && val != vcpu->vcpu_id && val)
+			rc = -EINVAL;
+		else if (sse_is_global(ev))
+			ev->preferred_hart = val;
+		break;
+	case SSE_ATTR_ENTRY_PC:
+		if (val & 1)
+			rc = -EINVAL;
+		else
+			ev->entry_pc = val;
+		break;
+	case SSE_ATTR_ENTRY_ARG:
+		ev->entry_arg = val;
+		break;
+	default:
+		if (attr == SSE_ATTR_INTERRUPTED_FLAGS && (val & ~SSE_FLAGS_VALID))
+			rc = -EINVAL;
+		else
+			ev->interrupted[attr - SSE_ATTR_INTERRUPTED_SEPC] = val;
+		break;
+	}
+	spin_unlock(&vm->lock);
+	if (!rc && attr == SSE_ATTR_STATUS)
+		kvm_make_request(KVM_REQ_SBI_SSE, vcpu);
+	return rc;
+}
+
 static const kvm_vcpu_sbi_fn sse_fns[] = {
 	[SSE_READ_ATTRS]	= sse_read_attrs,
 	[SSE_WRITE_ATTRS]	= sse_write_attrs,
@@ -813,4 +947,9 @@ const struct kvm_vcpu_sbi_extension kvm_sbi_ext_sse = {
 	.init		= sse_init,
 	.deinit		= sse_deinit,
 	.reset		= sse_reset,
+	.state_subtype	= KVM_REG_RISCV_SBI_SSE,
+	.nr_state_regs	= SSE_NR_STATE_REGS,
+	.state_reg_valid = sse_state_reg_valid,
+	.get_state_reg	= sse_get_state_reg,
+	.set_state_reg	= sse_set_state_reg,
 };

@@ -410,6 +410,30 @@ static void guest_vmm(void)
 	GUEST_ASSERT_EQ(log_entries[0].arg, 6);
 }
 
+/* ---- state saved and restored ---- */
+
+static void guest_save(void)
+{
+	sse_setup(EV_LOCAL_SW, 7, 5);
+	sse_setup(EV_GLOBAL_SW, 8, 6);
+	GUEST_ASSERT_EQ(sse(SSE_HART_UNMASK, 0, 0, 0, 0, 0).error, 0);
+}
+
+/* In a new VM with the saved state: both events fire at once. */
+static void guest_restored(void)
+{
+	GUEST_ASSERT_EQ(read_attrs(EV_LOCAL_SW, 0, 6).error, 0);
+	GUEST_ASSERT_EQ(attr_buf[ATTR_STATUS] & 3, 2);
+	GUEST_ASSERT_EQ(attr_buf[ATTR_PRIORITY], 5);
+	GUEST_ASSERT_EQ(attr_buf[ATTR_ENTRY_PC], (unsigned long)sse_entry);
+	GUEST_ASSERT_EQ(sse(SSE_INJECT, EV_LOCAL_SW, 0, 0, 0, 0).error, 0);
+	GUEST_ASSERT_EQ(sse(SSE_INJECT, EV_GLOBAL_SW, 0, 0, 0, 0).error, 0);
+	GUEST_ASSERT_EQ(nr_entries, 2);
+	GUEST_ASSERT_EQ(log_entries[0].arg, 7);
+	GUEST_ASSERT_EQ(log_entries[1].arg, 8);
+	GUEST_ASSERT_EQ(sse(SSE_HART_UNMASK, 0, 0, 0, 0, 0).error, SBI_ERR_ALREADY_STARTED);
+}
+
 /* ---- host side ---- */
 
 static struct kvm_vm *sse_vm(void (*fn)(void), int nr, struct kvm_vcpu **vcpus)
@@ -521,12 +545,55 @@ static void test_vmm(void)
 	kvm_vm_free(vm);
 }
 
+#define SSE_REG(n)	(KVM_REG_RISCV | KVM_REG_SIZE_ULONG | KVM_REG_RISCV_SBI_STATE | \
+			 KVM_REG_RISCV_SBI_SSE | (n))
+
+static void test_state(void)
+{
+	static uint64_t ids[128], vals[128];
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = sse_vm(guest_save, 1, &vcpu);
+	struct kvm_reg_list *list;
+	int i, n = 0;
+
+	vcpu_thread(vcpu);
+	list = vcpu_get_reg_list(vcpu);
+	for (i = 0; i < list->n; i++) {
+		uint64_t id = list->reg[i];
+
+		if ((id & KVM_REG_RISCV_TYPE_MASK) != KVM_REG_RISCV_SBI_STATE ||
+		    (id & KVM_REG_RISCV_SUBTYPE_MASK) != KVM_REG_RISCV_SBI_SSE)
+			continue;
+		TEST_ASSERT(n < ARRAY_SIZE(ids), "too many SSE registers");
+		ids[n] = id;
+		vcpu_get_reg(vcpu, id, &vals[n++]);
+	}
+	free(list);
+	TEST_ASSERT(n == 61, "%d SSE state registers listed, want 61", n);
+	TEST_ASSERT(__vcpu_set_reg(vcpu, ids[0], vals[0]) && errno == EBUSY,
+		    "SSE state written after the vCPU ran");
+	TEST_ASSERT(__vcpu_get_reg(vcpu, SSE_REG(10), &vals[127]) && errno == ENOENT,
+		    "register 10 (no attribute) exists");
+	kvm_vm_free(vm);
+
+	vm = sse_vm(guest_restored, 1, &vcpu);
+	TEST_ASSERT(__vcpu_set_reg(vcpu, SSE_REG(0), 3) && errno == EINVAL,
+		    "a RUNNING state restored");
+	TEST_ASSERT(__vcpu_set_reg(vcpu, SSE_REG(96), 2) && errno == EINVAL,
+		    "mask 2 accepted");
+	for (i = 0; i < n; i++)
+		vcpu_set_reg(vcpu, ids[i], vals[i]);
+	vcpu_thread(vcpu);
+	kvm_vm_free(vm);
+}
+
 static const struct sbi_test_group groups[] = {
 	{ "sse: error paths of every function",				test_errors },
 	{ "sse: handler entry state, exact resume, one-shot",		test_entry_state },
 	{ "sse: nesting by priority, pending while masked",		test_nesting },
 	{ "sse: global event to its preferred hart",			test_global },
 	{ "sse: VMM-injected event, bad injections",			test_vmm },
+	{ "sse: state saved, restored into a new VM, delivered",	test_state },
 };
 
 int main(void)
