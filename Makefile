@@ -184,6 +184,7 @@ initramfs: kernel tools
 	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/check.list --out $(B)/initramfs/check.cpio
 	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/check-hrtimer.list --out $(B)/initramfs/check-hrtimer.cpio
 	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/check-debug.list --out $(B)/initramfs/check-debug.cpio
+	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/check-opensbi-debug.list --out $(B)/initramfs/check-opensbi-debug.cpio
 	sed -E 's/^([^#[:space:]])/opensbi:\1/' scripts/harness/check.list > $(B)/initramfs/check-opensbi.list
 	$(MKINITRAMFS) $(VMM_FILES) --list $(B)/initramfs/check-opensbi.list --out $(B)/initramfs/check-opensbi.cpio
 	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/run.list --out $(B)/initramfs/run.cpio

@@ -7,7 +7,8 @@
 # ONLY=a,b runs the named tests only, and only the stages that have them
 # (names starting "hrtimer:" are in the second host boot's list, "debug:"
 # in the third's, on the debug kernel BUILD/linux-debug, "opensbi:" in the
-# fourth's, check.list again on OpenSBI v1.9).
+# fourth's, check.list again on OpenSBI v1.9, "opensbi-debug:" in the
+# fifth's, the debug kernel on OpenSBI v1.9).
 # Environment: FW_BIN, the firmware of the first three stages (default
 # Debian's); OPENSBI19_FW, OpenSBI v1.9's fw_dynamic.bin.
 set -u
@@ -23,7 +24,7 @@ mkdir -p "$LOGS"
 rm -f "$LOGS"/*.tap
 
 # The ONLY names for one stage; "-" if ONLY is set but names none of it.
-only_for() {	# only_for host|hrtimer|debug|opensbi
+only_for() {	# only_for host|hrtimer|debug|opensbi|opensbi-debug
 	local names=() n stage
 	[ -z "$ONLY" ] && return
 	for n in ${ONLY//,/ }; do
@@ -31,6 +32,7 @@ only_for() {	# only_for host|hrtimer|debug|opensbi
 		hrtimer:*)	stage=hrtimer ;;
 		debug:*)	stage=debug ;;
 		opensbi:*)	stage=opensbi ;;
+		opensbi-debug:*) stage=opensbi-debug ;;
 		*)		stage=host ;;
 		esac
 		[ "$1" = "$stage" ] && names+=("$n")
@@ -43,6 +45,17 @@ expect=(--expect scripts)
 echo "== host-side tests of the build and test scripts"
 python3 scripts/tests/run.py --tap "$LOGS/scripts.tap"
 
+# The firmware a stage boots, for the tests whose answers depend on it
+# (sbi_dbtr_test): the kernel hands SBI_TEST_FIRMWARE=... on its command
+# line to the harness, whose tests inherit it.
+fw_name() {
+	case $1 in
+	"$OPENSBI19_FW")	echo opensbi-1.9 ;;
+	/usr/lib/riscv64-linux-gnu/opensbi/*)	echo debian ;;
+	*)			echo other ;;
+	esac
+}
+
 # One host boot: stage NAME IMAGE CPIO CPU BIOS TITLE, unless ONLY names
 # none of its tests.
 stage() {
@@ -52,7 +65,8 @@ stage() {
 	echo "== $6"
 	scripts/qemu-run.py --kernel "$2" --initrd "$B/initramfs/$3" \
 		--logdir "$LOGS" --name "$1" --timeout "$TIMEOUT" \
-		--cpu "$4" --bios "$5" ${only:+--only "$only"}
+		--cpu "$4" --bios "$5" ${only:+--only "$only"} \
+		--append "SBI_TEST_FIRMWARE=$(fw_name "$5")"
 	expect+=(--expect "$1")
 }
 
@@ -64,5 +78,7 @@ stage debug "$B/linux-debug/arch/riscv/boot/Image" check-debug.cpio "$CPU" \
 	"$FW_BIN" "debug host kernel: KASAN, UBSAN, lockdep; the SBI tests and fuzzers"
 stage opensbi "$IMAGE" check-opensbi.cpio "$CPU" "$OPENSBI19_FW" \
 	"host kernel on OpenSBI v1.9 (SBI 3.0): check.list again"
+stage opensbi-debug "$B/linux-debug/arch/riscv/boot/Image" check-opensbi-debug.cpio \
+	"$CPU" "$OPENSBI19_FW" "debug host kernel on OpenSBI v1.9: guest debug triggers, fuzzers"
 
 exec scripts/tap-summary.py "${expect[@]}" --dir "$LOGS"

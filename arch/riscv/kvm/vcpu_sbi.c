@@ -41,6 +41,7 @@ static const struct kvm_vcpu_sbi_extension *const sbi_exts[] = {
 	&kvm_sbi_ext_susp,
 	&kvm_sbi_ext_fwft,
 	&kvm_sbi_ext_sse,
+	&kvm_sbi_ext_dbtr,
 	&kvm_sbi_ext_mpxy,
 	&kvm_sbi_ext_experimental,
 	&kvm_sbi_ext_vendor,
@@ -192,6 +193,7 @@ static int sbi_registry_build(struct sbi_registry *reg,
 	if (nr > KVM_SBI_MAX_EXTS)
 		return -E2BIG;
 	memset(reg->onereg_slot, -1, sizeof(reg->onereg_slot));
+	reg->nr_hooked = 0;
 	for (i = 0; i < nr; i++) {
 		int idx = exts[i]->onereg_idx;
 
@@ -203,6 +205,8 @@ static int sbi_registry_build(struct sbi_registry *reg,
 			reg->onereg_slot[idx] = i;
 		}
 		reg->exts[i] = exts[i];
+		if (exts[i]->load || exts[i]->put)
+			reg->hooked[reg->nr_hooked++] = i;
 		reg->ranges[i] = (struct sbi_range) {
 			.start = exts[i]->eid_start,
 			.end = exts[i]->eid_end,
@@ -694,6 +698,49 @@ void kvm_riscv_vcpu_sbi_reset(struct kvm_vcpu *vcpu)
 	for (i = 0; i < kvm_riscv_sbi_registry.nr; i++) {
 		if (kvm_riscv_sbi_registry.exts[i]->reset)
 			kvm_riscv_sbi_registry.exts[i]->reset(vcpu);
+	}
+}
+
+/**
+ * kvm_riscv_vcpu_sbi_load() - the vCPU arrives on a host CPU
+ * @vcpu: the vCPU
+ * @cpu: the CPU it is loaded on
+ *
+ * Calls the load hook of every available extension that has one.
+ *
+ * Context: kvm_arch_vcpu_load(), preemption off.
+ */
+void kvm_riscv_vcpu_sbi_load(struct kvm_vcpu *vcpu, int cpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < kvm_riscv_sbi_registry.nr_hooked; i++) {
+		unsigned int slot = kvm_riscv_sbi_registry.hooked[i];
+		const struct kvm_vcpu_sbi_extension *ext =
+			kvm_riscv_sbi_registry.exts[slot];
+
+		if (ext->load && sbi_ext_state(vcpu, slot) != KVM_SBI_EXT_UNAVAILABLE)
+			ext->load(vcpu, cpu);
+	}
+}
+
+/**
+ * kvm_riscv_vcpu_sbi_put() - the vCPU leaves its host CPU
+ * @vcpu: the vCPU
+ *
+ * Context: kvm_arch_vcpu_put(), preemption off.
+ */
+void kvm_riscv_vcpu_sbi_put(struct kvm_vcpu *vcpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < kvm_riscv_sbi_registry.nr_hooked; i++) {
+		unsigned int slot = kvm_riscv_sbi_registry.hooked[i];
+		const struct kvm_vcpu_sbi_extension *ext =
+			kvm_riscv_sbi_registry.exts[slot];
+
+		if (ext->put && sbi_ext_state(vcpu, slot) != KVM_SBI_EXT_UNAVAILABLE)
+			ext->put(vcpu);
 	}
 }
 

@@ -53,6 +53,9 @@ struct sbi_direct {
  *	can take out of the row (a table as long as fns[] would need
  *	array_index_nospec())
  * @nr_fast: rows of @fast in use
+ * @hooked: slots of the extensions with a load or put hook, so that
+ *	vcpu_load and vcpu_put look at those alone
+ * @nr_hooked: entries of @hooked in use
  */
 struct sbi_registry {
 	const struct kvm_vcpu_sbi_extension *exts[KVM_SBI_MAX_EXTS];
@@ -64,6 +67,8 @@ struct sbi_registry {
 	u32 mult;
 	kvm_vcpu_sbi_fn fast[SBI_MAX_FAST_EXTS][BITS_PER_LONG];
 	unsigned int nr_fast;
+	u8 hooked[KVM_SBI_MAX_EXTS];
+	unsigned int nr_hooked;
 };
 
 extern struct sbi_registry kvm_riscv_sbi_registry;

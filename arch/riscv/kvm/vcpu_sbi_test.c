@@ -593,6 +593,9 @@ static void sbi_test_enable_state(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, mask & BIT(KVM_RISCV_SBI_EXT_HSM));
 	KUNIT_EXPECT_FALSE(test, mask & BIT(KVM_RISCV_SBI_EXT_PMU));
 	KUNIT_EXPECT_EQ(test, sbi_ext_get_multi(vcpu, last + 1, &mask), -ENOENT);
+
+	/* What the extensions' init hooks allocated (DBTR's state). */
+	kvm_riscv_vcpu_sbi_deinit(vcpu);
 }
 
 static void sbi_test_busy_after_run(struct kunit *test)

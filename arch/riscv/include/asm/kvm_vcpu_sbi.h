@@ -24,6 +24,7 @@ struct kvm_vcpu;
 struct kvm_run;
 struct kvm_one_reg;
 struct kvm_vcpu_sbi_sse;
+struct kvm_vcpu_sbi_dbtr;
 
 /* What BASE reports: SBI v3.0, implementation ID 3 (KVM). */
 #define KVM_SBI_IMPID			3
@@ -181,6 +182,11 @@ typedef void (*kvm_vcpu_sbi_fn)(struct kvm_vcpu *vcpu,
  * @init: at vCPU creation, before the first reset (optional)
  * @deinit: at vCPU destruction (optional)
  * @reset: at every vCPU reset (optional)
+ * @load: from kvm_arch_vcpu_load(), with preemption off, on the host CPU
+ *	@cpu the vCPU now runs on: for per-hart hardware state that follows
+ *	the vCPU (optional; only for an available extension)
+ * @put: from kvm_arch_vcpu_put(), preemption off, before the vCPU leaves
+ *	its host CPU (optional)
  * @state_subtype: KVM_REG_RISCV_SBI_STATE subtype of its state registers
  * @nr_state_regs: number of state registers (0: none)
  * @state_reg_valid: whether register @num exists on this vCPU (optional;
@@ -211,6 +217,8 @@ struct kvm_vcpu_sbi_extension {
 	void (*init)(struct kvm_vcpu *vcpu);
 	void (*deinit)(struct kvm_vcpu *vcpu);
 	void (*reset)(struct kvm_vcpu *vcpu);
+	void (*load)(struct kvm_vcpu *vcpu, int cpu);
+	void (*put)(struct kvm_vcpu *vcpu);
 	unsigned long state_subtype;
 	unsigned int nr_state_regs;
 	bool (*state_reg_valid)(struct kvm_vcpu *vcpu, unsigned int num);
@@ -262,6 +270,7 @@ struct kvm_vcpu_sbi_fwft {
  * @forward_pc: the guest's pc at that call (its ecall)
  * @fwft: the FWFT extension's state
  * @sse: the SSE extension's state (vcpu_sbi_sse.c), or NULL
+ * @dbtr: the DBTR extension's state (vcpu_sbi_dbtr.c), or NULL
  */
 struct kvm_vcpu_sbi_context {
 	u8 ext_state[KVM_SBI_MAX_EXTS];
@@ -272,6 +281,7 @@ struct kvm_vcpu_sbi_context {
 	unsigned long forward_pc;
 	struct kvm_vcpu_sbi_fwft fwft;
 	struct kvm_vcpu_sbi_sse *sse;
+	struct kvm_vcpu_sbi_dbtr *dbtr;
 };
 
 /* The extensions, one per vcpu_sbi_<name>.c. */
@@ -288,6 +298,7 @@ extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_dbcn;
 extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_susp;
 extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_fwft;
 extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_sse;
+extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_dbtr;
 extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_mpxy;
 extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_experimental;
 extern const struct kvm_vcpu_sbi_extension kvm_sbi_ext_vendor;
@@ -498,6 +509,8 @@ int kvm_riscv_sbi_init_vm(struct kvm *kvm);
 void kvm_riscv_vcpu_sbi_postcreate(struct kvm_vcpu *vcpu);
 void kvm_riscv_sbi_destroy_vm(struct kvm *kvm);
 void kvm_riscv_vcpu_sbi_reset(struct kvm_vcpu *vcpu);
+void kvm_riscv_vcpu_sbi_load(struct kvm_vcpu *vcpu, int cpu);
+void kvm_riscv_vcpu_sbi_put(struct kvm_vcpu *vcpu);
 int kvm_riscv_vcpu_sbi_ecall(struct kvm_vcpu *vcpu, struct kvm_run *run);
 int kvm_riscv_vcpu_sbi_return(struct kvm_vcpu *vcpu, struct kvm_run *run);
 bool kvm_riscv_vcpu_sbi_ext_available(struct kvm_vcpu *vcpu, int onereg_idx);

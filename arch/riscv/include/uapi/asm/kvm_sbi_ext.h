@@ -17,8 +17,15 @@
 /* SSE: the vCPU's event state (vcpu_sbi_sse.c) */
 #define KVM_REG_RISCV_SBI_SSE		(0x80 << KVM_REG_RISCV_SUBTYPE_SHIFT)
 
-/* DBTR: the vCPU's debug triggers (vcpu_sbi_dbtr.c) */
+/*
+ * DBTR: the vCPU's debug triggers (vcpu_sbi_dbtr.c). Register 0 and 1 are
+ * shmem_lo and shmem_hi; register KVM_REG_RISCV_SBI_DBTR_TRIG(i, w) is word
+ * w (0 state, 1 tdata1, 2 tdata2, 3 tdata3) of logical trigger i, as
+ * debug_read_triggers gives it; listed for the triggers the vCPU has.
+ */
 #define KVM_REG_RISCV_SBI_DBTR		(0x81 << KVM_REG_RISCV_SUBTYPE_SHIFT)
+#define KVM_RISCV_SBI_DBTR_MAX_TRIGGERS	8
+#define KVM_REG_RISCV_SBI_DBTR_TRIG(i, w)	(2 + 4 * (i) + (w))
 
 /*
  * The VMM signals an SSE event: KVM_SET_DEVICE_ATTR on the VM fd, group

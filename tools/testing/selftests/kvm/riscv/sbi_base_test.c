@@ -75,7 +75,7 @@ static bool ext_enabled[ARRAY_SIZE(std_exts)];
 /* EIDs no extension of KVM answers: probe_extension must say 0. */
 static const unsigned long unknown_eids[] = {
 	0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x11,
-	SBI_EXT_CPPC, SBI_EXT_NACL, SBI_EXT_DBTR,
+	SBI_EXT_CPPC, SBI_EXT_NACL,
 	0x0a000003, 0x0abcdef0, 0x7fffffff, -1UL,
 };
 
@@ -91,7 +91,7 @@ static const struct call_id unknown_calls[] = {
 	{ SBI_EXT_TIME, 1 }, { SBI_EXT_IPI, 1 }, { SBI_EXT_RFENCE, 7 },
 	{ SBI_EXT_HSM, 4 }, { SBI_EXT_SRST, 1 }, { SBI_EXT_STA, 1 },
 	{ SBI_EXT_SUSP, 0 }, { SBI_EXT_FWFT, 2 }, { SBI_EXT_SSE, 10 },
-	{ SBI_EXT_MPXY, 0 },
+	{ SBI_EXT_MPXY, 0 }, { SBI_EXT_DBTR, 8 },
 };
 
 /* Fill a0-a7 for a call: distinct patterns in every argument register. */
