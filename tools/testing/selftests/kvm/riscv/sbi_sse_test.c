@@ -411,6 +411,18 @@ static void guest_vmm(void)
 	GUEST_ASSERT_EQ(log_entries[0].arg, 6);
 }
 
+/* A hart halted in WFI, with no interrupt enabled, wakes for an event. */
+static void guest_wfi(void)
+{
+	sse_setup(EV_LOCAL_RAS_LOW, 9, 0);
+	GUEST_ASSERT_EQ(sse(SSE_HART_UNMASK, 0, 0, 0, 0, 0).error, 0);
+	csr_write(CSR_SIE, 0);
+	GUEST_SYNC(2);			/* the VMM injects while we wait */
+	while (!READ_ONCE(nr_entries))
+		asm volatile("wfi" ::: "memory");
+	GUEST_ASSERT_EQ(log_entries[0].arg, 9);
+}
+
 /* ---- state saved and restored ---- */
 
 static void guest_save(void)
@@ -546,6 +558,40 @@ static void test_vmm(void)
 	kvm_vm_free(vm);
 }
 
+static void *inject_later(void *vm)
+{
+	int rc;
+
+	usleep(200 * 1000);	/* the vCPU is halted in WFI by now */
+	rc = vmm_inject(vm, EV_LOCAL_RAS_LOW, 0, 0);
+	TEST_ASSERT(!rc, "inject: %s", strerror(rc));
+	return NULL;
+}
+
+static void test_wfi(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = sse_vm(guest_wfi, 1, &vcpu);
+	pthread_t t = 0;
+	struct ucall uc;
+
+	for (;;) {
+		vcpu_run(vcpu);
+		switch (get_ucall(vcpu, &uc)) {
+		case UCALL_DONE:
+			TEST_ASSERT(t, "no GUEST_SYNC");
+			pthread_join(t, NULL);
+			kvm_vm_free(vm);
+			return;
+		case UCALL_SYNC:
+			pthread_create(&t, NULL, inject_later, vm);
+			break;
+		default:
+			sbi_test_report_exit(vcpu);
+		}
+	}
+}
+
 #define SSE_REG(n)	(KVM_REG_RISCV | KVM_REG_SIZE_ULONG | KVM_REG_RISCV_SBI_STATE | \
 			 KVM_REG_RISCV_SBI_SSE | (n))
 
@@ -594,6 +640,7 @@ static const struct sbi_test_group groups[] = {
 	{ "sse: nesting by priority, pending while masked",		test_nesting },
 	{ "sse: global event to its preferred hart",			test_global },
 	{ "sse: VMM-injected event, bad injections",			test_vmm },
+	{ "sse: an event wakes a hart halted in WFI",			test_wfi },
 	{ "sse: state saved, restored into a new VM, delivered",	test_state },
 };
 
