@@ -25,6 +25,7 @@
 #include <linux/moduleparam.h>
 #include <asm/kvm_sbi_policy.h>
 
+#include "trace.h"
 #include "vcpu_sbi_registry.h"
 
 static bool sbi_fastpath = true;
@@ -80,13 +81,14 @@ sbi_fastpath_call_in(const struct kvm_cpu_context *cp)
 	return (const struct kvm_vcpu_sbi_call *)&cp->a0;
 }
 
-/* Make the call with fast function @fn; true if answered. */
+/* Make the call with fast function @fn from @slot; true if answered. */
 static bool sbi_fastpath_call(struct kvm_vcpu *vcpu, struct kvm_cpu_context *cp,
-			      kvm_vcpu_sbi_fn fn)
+			      kvm_vcpu_sbi_fn fn, int slot)
 {
 	struct kvm_vcpu_sbi_return ret = KVM_SBI_RETURN_INIT;
+	const struct kvm_vcpu_sbi_call *call = sbi_fastpath_call_in(cp);
 
-	fn(vcpu, sbi_fastpath_call_in(cp), &ret);
+	fn(vcpu, call, &ret);
 
 	/*
 	 * A fast function returns to the guest, or asks, before it changed
@@ -101,6 +103,7 @@ static bool sbi_fastpath_call(struct kvm_vcpu *vcpu, struct kvm_cpu_context *cp,
 		WARN_ONCE(1, "SBI fast function: outcome %d\n", ret.outcome);
 		kvm_vcpu_sbi_ret_error(&ret, SBI_ERR_FAILURE);
 	}
+	sbi_account(vcpu, call, slot, KVM_RISCV_SBI_POLICY_HANDLE, &ret, true);
 	cp->a0 = ret.err_val;
 	cp->a1 = ret.out_val;
 	cp->sepc += 4;
@@ -117,7 +120,7 @@ static bool sbi_fastpath_call(struct kvm_vcpu *vcpu, struct kvm_cpu_context *cp,
 static __always_inline bool sbi_fastpath_fn(struct kvm_vcpu *vcpu,
 					    unsigned long eid,
 					    unsigned long fid,
-					    kvm_vcpu_sbi_fn *fn)
+					    kvm_vcpu_sbi_fn *fn, int *slot)
 {
 	const struct sbi_direct *d;
 
@@ -135,15 +138,18 @@ static __always_inline bool sbi_fastpath_fn(struct kvm_vcpu *vcpu,
 	*fn = d->fast[fid & (BITS_PER_LONG - 1)];
 	if (!*fn || fid >= BITS_PER_LONG)
 		return false;
+	*slot = d->slot;
 	return sbi_ext_state(vcpu, d->slot) == KVM_SBI_EXT_ENABLED;
 }
 
 /*
- * Answer the call the guest made with fast function @fn, or as the null
- * EID if @fn is NULL (only with CONFIG_KVM_RISCV_SBI_BENCH); true if
+ * Answer the call the guest made with fast function @fn of the extension
+ * in @slot, or as the null EID if @fn is NULL (only with
+ * CONFIG_KVM_RISCV_SBI_BENCH, and neither counted nor traced); true if
  * answered.
  */
-static bool sbi_fastpath_answer(struct kvm_vcpu *vcpu, kvm_vcpu_sbi_fn fn)
+static bool sbi_fastpath_answer(struct kvm_vcpu *vcpu, kvm_vcpu_sbi_fn fn,
+				int slot)
 {
 	struct kvm_cpu_context *cp = &vcpu->arch.guest_context;
 
@@ -160,7 +166,7 @@ static bool sbi_fastpath_answer(struct kvm_vcpu *vcpu, kvm_vcpu_sbi_fn fn)
 	if (vcpu->kvm->arch.sbi_policy &&
 	    kvm_riscv_sbi_policy_action(vcpu->kvm, cp->a7, cp->a6))
 		return false;	/* not KVM_RISCV_SBI_POLICY_HANDLE (0) */
-	return sbi_fastpath_call(vcpu, cp, fn);
+	return sbi_fastpath_call(vcpu, cp, fn, slot);
 }
 
 /* Anything bitmap @mask of the vCPU's interrupt lines has set? */
@@ -200,9 +206,27 @@ static enum kvm_sbi_fastpath sbi_fastpath_next(struct kvm_vcpu *vcpu)
 	return KVM_SBI_FAST_REENTER;
 }
 
+/*
+ * The exit, and the entry that follows it, for the kvm_exit and kvm_entry
+ * tracepoints, as the run loop reports a normal exit: a guest that
+ * re-enters at once would otherwise be invisible to them (perf kvm stat).
+ * The trap registers other than sepc and scause are not read: 0.
+ */
+static void sbi_fastpath_trace_exit(struct kvm_vcpu *vcpu)
+{
+	struct kvm_cpu_trap trap = {
+		.sepc = vcpu->arch.guest_context.sepc - 4,	/* the ecall */
+		.scause = EXC_SUPERVISOR_SYSCALL,
+	};
+
+	trace_kvm_exit(&trap);
+	trace_kvm_entry(vcpu);
+}
+
 /* Answer with @fn (NULL: the null EID) and decide whether to re-enter. */
 static noinstr enum kvm_sbi_fastpath sbi_fastpath_run(struct kvm_vcpu *vcpu,
-						      kvm_vcpu_sbi_fn fn)
+						      kvm_vcpu_sbi_fn fn,
+						      int slot)
 {
 	enum kvm_sbi_fastpath fast = KVM_SBI_FAST_NONE;
 
@@ -216,10 +240,13 @@ static noinstr enum kvm_sbi_fastpath sbi_fastpath_run(struct kvm_vcpu *vcpu,
 	 * entered again at once, else in the run loop, which the vCPU then
 	 * goes round (KVM_SBI_FAST_HANDLED).
 	 */
-	if (sbi_fastpath_answer(vcpu, fn)) {
+	if (sbi_fastpath_answer(vcpu, fn, slot)) {
 		fast = sbi_fastpath_next(vcpu);
-		if (fast == KVM_SBI_FAST_REENTER)
+		if (fast == KVM_SBI_FAST_REENTER) {
 			vcpu->stat.exits++;
+			if (trace_kvm_exit_enabled())
+				sbi_fastpath_trace_exit(vcpu);
+		}
 	}
 
 	/* And back, as guest_state_enter_irqoff(). */
@@ -260,6 +287,7 @@ noinstr enum kvm_sbi_fastpath kvm_riscv_vcpu_sbi_fastpath(struct kvm_vcpu *vcpu)
 {
 	const struct kvm_cpu_context *cp = &vcpu->arch.guest_context;
 	kvm_vcpu_sbi_fn fn = NULL;
+	int slot = -1;
 
 	if (csr_read(CSR_SCAUSE) != EXC_SUPERVISOR_SYSCALL ||
 	    !READ_ONCE(sbi_fastpath) || context_tracking_enabled_this_cpu())
@@ -267,9 +295,9 @@ noinstr enum kvm_sbi_fastpath kvm_riscv_vcpu_sbi_fastpath(struct kvm_vcpu *vcpu)
 
 	/* The null EID (fn NULL) is answered with no lookup at all. */
 	if (!sbi_fastpath_is_null(cp->a7) &&
-	    !sbi_fastpath_fn(vcpu, cp->a7, cp->a6, &fn))
+	    !sbi_fastpath_fn(vcpu, cp->a7, cp->a6, &fn, &slot))
 		return KVM_SBI_FAST_NONE;
-	return sbi_fastpath_run(vcpu, fn);
+	return sbi_fastpath_run(vcpu, fn, slot);
 }
 
 #if IS_ENABLED(CONFIG_KVM_RISCV_SBI_KUNIT_TEST)

@@ -165,6 +165,7 @@ static int guest_mem_redirect(struct kvm_vcpu *vcpu, unsigned long cause,
 	};
 
 	kvm_riscv_vcpu_trap_redirect(vcpu, &trap);
+	vcpu->stat.guest_mem_faults_redirected++;
 	return KVM_GUEST_MEM_REDIRECTED;
 }
 
@@ -214,6 +215,7 @@ static int guest_load(struct kvm_vcpu *vcpu, unsigned long gva,
 					gva);
 		if (rc)
 			return rc;
+		vcpu->stat.guest_mem_faults_resolved++;
 	}
 	return KVM_GUEST_MEM_REDIRECTED;
 }

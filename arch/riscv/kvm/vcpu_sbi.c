@@ -22,6 +22,9 @@
 
 #include "vcpu_sbi_registry.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace_sbi.h"
+
 /* The extensions this kernel serves; the order does not matter. */
 static const struct kvm_vcpu_sbi_extension *const sbi_exts[] = {
 #ifdef CONFIG_RISCV_SBI_V01
@@ -181,6 +184,30 @@ static int sbi_ext_check(const struct kvm_vcpu_sbi_extension *ext)
 }
 
 /*
+ * The vcpu->stat.sbi_calls index counting the extension called @name: its
+ * sbi_calls_<name> descriptor in the vCPU stats table, or the unknown one.
+ */
+static u8 sbi_stat_index(const char *name)
+{
+	static const char prefix[] = "sbi_calls_";
+	const size_t base = offsetof(struct kvm_vcpu_stat, sbi_calls);
+	unsigned int i;
+
+	for (i = 0; name && i < kvm_vcpu_stats_header.num_desc; i++) {
+		const struct kvm_stats_desc *d = &kvm_vcpu_stats_desc[i];
+
+		if (strncmp(d->name, prefix, sizeof(prefix) - 1) ||
+		    strcmp(d->name + sizeof(prefix) - 1, name))
+			continue;
+		if (d->offset < base ||
+		    d->offset >= base + KVM_SBI_NR_STAT_EXTS * sizeof(u64))
+			break;
+		return (d->offset - base) / sizeof(u64);
+	}
+	return KVM_SBI_STAT_unknown;
+}
+
+/*
  * Validate @exts and index them in @reg: -EINVAL for a malformed descriptor,
  * -EEXIST for overlapping EID ranges or a ONE_REG index used twice.
  */
@@ -205,6 +232,7 @@ static int sbi_registry_build(struct sbi_registry *reg,
 			reg->onereg_slot[idx] = i;
 		}
 		reg->exts[i] = exts[i];
+		reg->stat[i] = sbi_stat_index(exts[i]->name);
 		if (exts[i]->load || exts[i]->put)
 			reg->hooked[reg->nr_hooked++] = i;
 		reg->ranges[i] = (struct sbi_range) {
@@ -377,10 +405,12 @@ int kvm_riscv_vcpu_sbi_ecall(struct kvm_vcpu *vcpu, struct kvm_run *run)
 	const struct kvm_vcpu_sbi_extension *ext;
 	kvm_vcpu_sbi_fn fn;
 	int slot;
+	u8 action;
 
 	ext = sbi_registry_lookup(&kvm_riscv_sbi_registry, call.eid, &slot);
 
-	switch (sbi_policy_action(vcpu, &call)) {
+	action = sbi_policy_action(vcpu, &call);
+	switch (action) {
 	case KVM_RISCV_SBI_POLICY_FORWARD:
 		/*
 		 * The extension serving the call, registered whether or not
@@ -405,6 +435,7 @@ int kvm_riscv_vcpu_sbi_ecall(struct kvm_vcpu *vcpu, struct kvm_run *run)
 	}
 	/* KVM_RISCV_SBI_POLICY_DENY: ret is already SBI_ERR_NOT_SUPPORTED. */
 
+	sbi_account(vcpu, &call, slot, action, &ret, false);
 	return sbi_complete(vcpu, run, ext, &call, &ret);
 }
 
@@ -459,8 +490,13 @@ int kvm_riscv_vcpu_sbi_return(struct kvm_vcpu *vcpu, struct kvm_run *run)
 		return 0;
 	ctx->forward_pending = false;
 	if (run->exit_reason != KVM_EXIT_RISCV_SBI ||
-	    !sbi_forwarded_regs_unchanged(ctx, cp))
+	    !sbi_forwarded_regs_unchanged(ctx, cp)) {
+		trace_kvm_sbi_forward_done(vcpu, call, answer.err_val,
+					   answer.out_val, false);
 		return 0;
+	}
+	trace_kvm_sbi_forward_done(vcpu, call, answer.err_val, answer.out_val,
+				   true);
 
 	if (ext && ext->forward_done && ext->forward_done(vcpu, call, &answer))
 		return 0;

@@ -11,7 +11,10 @@
 
 #include <linux/kvm_host.h>
 #include <linux/nospec.h>
+#include <asm/kvm_sbi_policy.h>
 #include <asm/kvm_vcpu_sbi.h>
+
+#include "trace_sbi.h"
 
 /* An EID range and the registry slot of the extension serving it. */
 struct sbi_range {
@@ -53,6 +56,8 @@ struct sbi_direct {
  *	can take out of the row (a table as long as fns[] would need
  *	array_index_nospec())
  * @nr_fast: rows of @fast in use
+ * @stat: index in vcpu->stat.sbi_calls of each slot's extension, by
+ *	its name (KVM_SBI_STAT_unknown for a name KVM_SBI_STAT_EXTS lacks)
  * @hooked: slots of the extensions with a load or put hook, so that
  *	vcpu_load and vcpu_put look at those alone
  * @nr_hooked: entries of @hooked in use
@@ -67,6 +72,7 @@ struct sbi_registry {
 	u32 mult;
 	kvm_vcpu_sbi_fn fast[SBI_MAX_FAST_EXTS][BITS_PER_LONG];
 	unsigned int nr_fast;
+	u8 stat[KVM_SBI_MAX_EXTS];
 	u8 hooked[KVM_SBI_MAX_EXTS];
 	unsigned int nr_hooked;
 };
@@ -127,6 +133,56 @@ sbi_registry_lookup(const struct sbi_registry *reg, unsigned long eid,
 {
 	*slot = sbi_registry_find(reg, eid);
 	return *slot < 0 ? NULL : reg->exts[*slot];
+}
+
+/* What became of a call the dispatcher or the fast path finished. */
+static __always_inline enum kvm_sbi_call_outcome
+sbi_call_outcome(u8 action, const struct kvm_vcpu_sbi_return *ret)
+{
+	if (action == KVM_RISCV_SBI_POLICY_DENY)
+		return KVM_SBI_CALL_DENIED;
+	switch (ret->outcome) {
+	case KVM_SBI_RETURN:
+		return ret->err_val == SBI_ERR_NOT_SUPPORTED ?
+		       KVM_SBI_CALL_NOT_SUPPORTED : KVM_SBI_CALL_RETURNED;
+	case KVM_SBI_FORWARD:
+		return KVM_SBI_CALL_FORWARDED;
+	case KVM_SBI_EXIT:
+		return KVM_SBI_CALL_SYSTEM_EVENT;
+	case KVM_SBI_REDIRECTED:
+		return KVM_SBI_CALL_REDIRECTED;
+	default:
+		return KVM_SBI_CALL_FAILED;
+	}
+}
+
+/*
+ * Count a finished call in the vCPU's stats and trace it: the one place
+ * both paths account for a call (the fast path with @fast, its @slot
+ * always found and @action HANDLE). Its answer is in @ret.
+ */
+static __always_inline void sbi_account(struct kvm_vcpu *vcpu,
+					const struct kvm_vcpu_sbi_call *call,
+					int slot, u8 action,
+					const struct kvm_vcpu_sbi_return *ret,
+					bool fast)
+{
+	struct kvm_vcpu_stat *st = &vcpu->stat;
+	enum kvm_sbi_call_outcome outcome = sbi_call_outcome(action, ret);
+	bool answered;
+
+	st->sbi_calls[slot < 0 ? KVM_SBI_STAT_unknown :
+		      kvm_riscv_sbi_registry.stat[slot]]++;
+	st->sbi_outcomes[outcome]++;
+	if (fast)
+		st->sbi_fast++;
+	/* Only an answer has an error and a value (a denial's included). */
+	answered = outcome == KVM_SBI_CALL_RETURNED ||
+		   outcome == KVM_SBI_CALL_DENIED ||
+		   outcome == KVM_SBI_CALL_NOT_SUPPORTED;
+	trace_kvm_sbi_call(vcpu, call, action, outcome,
+			   answered ? ret->err_val : 0,
+			   answered ? ret->out_val : 0, fast);
 }
 
 #endif /* __RISCV_KVM_VCPU_SBI_REGISTRY_H__ */

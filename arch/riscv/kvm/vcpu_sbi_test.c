@@ -598,6 +598,47 @@ static void sbi_test_enable_state(struct kunit *test)
 	kvm_riscv_vcpu_sbi_deinit(vcpu);
 }
 
+/*
+ * Every registered extension has its own sbi_calls_<name> counter, and a
+ * call of each kind counts there and under its outcome: the dispatcher's
+ * accounting, which the fast path shares.
+ */
+static void sbi_test_stats(struct kunit *test)
+{
+	const struct sbi_registry *reg = &kvm_riscv_sbi_registry;
+	struct sbi_test_ctx *ctx = test->priv;
+	struct kvm_vcpu *vcpu = ctx->vcpu;
+	DECLARE_BITMAP(seen, KVM_SBI_NR_STAT_EXTS) = { 0 };
+	unsigned int i;
+
+	for (i = 0; i < reg->nr; i++) {
+		KUNIT_EXPECT_NE_MSG(test, reg->stat[i], KVM_SBI_STAT_unknown,
+				    "%s has no counter", reg->exts[i]->name);
+		KUNIT_EXPECT_FALSE_MSG(test, test_and_set_bit(reg->stat[i], seen),
+				       "%s shares a counter", reg->exts[i]->name);
+	}
+	KUNIT_EXPECT_EQ(test, sbi_stat_index("time"), KVM_SBI_STAT_time);
+	KUNIT_EXPECT_EQ(test, sbi_stat_index("nonesuch"), KVM_SBI_STAT_unknown);
+	KUNIT_EXPECT_EQ(test, sbi_stat_index(NULL), KVM_SBI_STAT_unknown);
+
+	kvm_riscv_vcpu_sbi_init(vcpu);
+	sbi_test_set_regs(vcpu, SBI_EXT_BASE, SBI_EXT_BASE_GET_SPEC_VERSION, 0);
+	KUNIT_EXPECT_EQ(test, kvm_riscv_vcpu_sbi_ecall(vcpu, ctx->run), 1);
+	sbi_test_set_regs(vcpu, 0x0abcdef0, 0, 0);
+	KUNIT_EXPECT_EQ(test, kvm_riscv_vcpu_sbi_ecall(vcpu, ctx->run), 1);
+	sbi_test_set_regs(vcpu, SBI_EXT_VENDOR_START, 0, 0);
+	KUNIT_EXPECT_EQ(test, kvm_riscv_vcpu_sbi_ecall(vcpu, ctx->run), 0);
+	KUNIT_EXPECT_EQ(test, vcpu->stat.sbi_calls[KVM_SBI_STAT_base], 1ULL);
+	KUNIT_EXPECT_EQ(test, vcpu->stat.sbi_calls[KVM_SBI_STAT_unknown], 1ULL);
+	KUNIT_EXPECT_EQ(test, vcpu->stat.sbi_calls[KVM_SBI_STAT_vendor], 1ULL);
+	KUNIT_EXPECT_EQ(test, vcpu->stat.sbi_outcomes[KVM_SBI_CALL_RETURNED], 1ULL);
+	KUNIT_EXPECT_EQ(test, vcpu->stat.sbi_outcomes[KVM_SBI_CALL_NOT_SUPPORTED], 1ULL);
+	KUNIT_EXPECT_EQ(test, vcpu->stat.sbi_outcomes[KVM_SBI_CALL_FORWARDED], 1ULL);
+	KUNIT_EXPECT_EQ(test, vcpu->stat.ecall_exit_stat, 1ULL);
+	KUNIT_EXPECT_EQ(test, vcpu->stat.sbi_fast, 0ULL);
+	kvm_riscv_vcpu_sbi_deinit(vcpu);
+}
+
 static void sbi_test_busy_after_run(struct kunit *test)
 {
 	struct sbi_test_ctx *ctx = test->priv;
@@ -726,6 +767,7 @@ static struct kunit_case sbi_test_cases[] = {
 	KUNIT_CASE(sbi_test_disabled_is_invisible),
 	KUNIT_CASE(sbi_test_enable_state),
 	KUNIT_CASE(sbi_test_busy_after_run),
+	KUNIT_CASE(sbi_test_stats),
 	KUNIT_CASE(sbi_test_hart_map),
 	KUNIT_CASE(sbi_test_guest_mem_stale_vmid),
 	{}

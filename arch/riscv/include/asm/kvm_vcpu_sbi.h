@@ -232,6 +232,89 @@ struct kvm_vcpu_sbi_extension {
 };
 
 /**
+ * enum kvm_sbi_stat_ext - index in vcpu->stat.sbi_calls of each extension
+ *
+ * Statistics (per-vCPU KVM binary stats, sbi.rst "Tracing and statistics"):
+ * calls per extension, counter sbi_calls_<name> for each registered
+ * extension, found by its descriptor's @name, and sbi_calls_unknown for
+ * EIDs no extension serves. The descriptor table in vcpu.c (patch 0022)
+ * has one KVM_SBI_STAT_DESC_EXT() per entry, in this order.
+ */
+enum kvm_sbi_stat_ext {
+	KVM_SBI_STAT_unknown,
+	KVM_SBI_STAT_v01,
+	KVM_SBI_STAT_base,
+	KVM_SBI_STAT_time,
+	KVM_SBI_STAT_ipi,
+	KVM_SBI_STAT_rfence,
+	KVM_SBI_STAT_srst,
+	KVM_SBI_STAT_hsm,
+	KVM_SBI_STAT_pmu,
+	KVM_SBI_STAT_sta,
+	KVM_SBI_STAT_dbcn,
+	KVM_SBI_STAT_susp,
+	KVM_SBI_STAT_fwft,
+	KVM_SBI_STAT_sse,
+	KVM_SBI_STAT_dbtr,
+	KVM_SBI_STAT_mpxy,
+	KVM_SBI_STAT_experimental,
+	KVM_SBI_STAT_vendor,
+	KVM_SBI_NR_STAT_EXTS
+};
+
+/* The descriptor of counter sbi_calls_<n>, for the vCPU stats table. */
+#define KVM_SBI_STAT_DESC_EXT(n)					\
+	{								\
+		STATS_DESC_COMMON(KVM_STATS_TYPE_CUMULATIVE,		\
+				  KVM_STATS_UNIT_NONE,			\
+				  KVM_STATS_BASE_POW10, 0, 1, 0),	\
+		.offset = offsetof(struct kvm_vcpu_stat,		\
+				   sbi_calls[KVM_SBI_STAT_##n]),	\
+		.name = "sbi_calls_" #n,				\
+	}
+
+/**
+ * enum kvm_sbi_call_outcome - what became of an SBI call, for stats and
+ *	the kvm_sbi_call tracepoint
+ * @KVM_SBI_CALL_RETURNED: answered with a spec error code or success
+ * @KVM_SBI_CALL_FORWARDED: exited to userspace (KVM_EXIT_RISCV_SBI)
+ * @KVM_SBI_CALL_DENIED: the VM's policy denied it (SBI_ERR_NOT_SUPPORTED)
+ * @KVM_SBI_CALL_NOT_SUPPORTED: answered SBI_ERR_NOT_SUPPORTED otherwise
+ * @KVM_SBI_CALL_REDIRECTED: a trap was redirected into the guest
+ * @KVM_SBI_CALL_SYSTEM_EVENT: exited to userspace with a system event
+ * @KVM_SBI_CALL_FAILED: KVM_RUN failed
+ */
+enum kvm_sbi_call_outcome {
+	KVM_SBI_CALL_RETURNED,
+	KVM_SBI_CALL_FORWARDED,
+	KVM_SBI_CALL_DENIED,
+	KVM_SBI_CALL_NOT_SUPPORTED,
+	KVM_SBI_CALL_REDIRECTED,
+	KVM_SBI_CALL_SYSTEM_EVENT,
+	KVM_SBI_CALL_FAILED,
+	KVM_SBI_NR_CALL_OUTCOMES
+};
+
+/* The descriptor of the counter of outcome KVM_SBI_CALL_<o>, sbi_<n>. */
+#define KVM_SBI_STAT_DESC_OUTCOME(o, n)					\
+	{								\
+		STATS_DESC_COMMON(KVM_STATS_TYPE_CUMULATIVE,		\
+				  KVM_STATS_UNIT_NONE,			\
+				  KVM_STATS_BASE_POW10, 0, 1, 0),	\
+		.offset = offsetof(struct kvm_vcpu_stat,		\
+				   sbi_outcomes[KVM_SBI_CALL_##o]),	\
+		.name = "sbi_" #n,					\
+	}
+
+/* The framework's fields of struct kvm_vcpu_stat (patch 0022). */
+#define KVM_RISCV_SBI_VCPU_STATS					\
+	u64 sbi_calls[KVM_SBI_NR_STAT_EXTS];				\
+	u64 sbi_outcomes[KVM_SBI_NR_CALL_OUTCOMES];			\
+	u64 sbi_fast;							\
+	u64 guest_mem_faults_resolved;					\
+	u64 guest_mem_faults_redirected
+
+/**
  * enum kvm_vcpu_sbi_ext_state - an extension's state on one vCPU
  * @KVM_SBI_EXT_UNAVAILABLE: not registered, or its probe said no
  * @KVM_SBI_EXT_ENABLED: the guest can call it

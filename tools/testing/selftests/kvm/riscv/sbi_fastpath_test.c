@@ -24,7 +24,11 @@
  *   goes on after the ecall; back at 0, the EID is NOT_SUPPORTED;
  * - the host's guest-timer path (Sstc or hrtimer) is the one the
  *   environment variable SBI_TEST_HOST_TIMER names: `make check` runs
- *   this test on a host of each kind.
+ *   this test on a host of each kind;
+ * - which path each call took, from the sbi_fast and sbi_calls_* stats
+ *   and the kvm_sbi_call trace events, which must agree: hart_get_status
+ *   and 16-hart IPIs fast, 17-hart and broadcast IPIs and everything with
+ *   sbi_fastpath=N on the normal path; kvm_exit shows every ecall exit.
  *
  * Each check group runs in its own process with its own VM.
  */
@@ -1081,12 +1085,13 @@ static void test_no_null_param(void)
 	kvm_vm_free(vm);
 }
 
-/* ---- which path a call took, from the kvm_exit trace event ---- */
+/* ---- which path a call took: stats and trace events ---- */
 
 /*
- * A call answered in the fast path and re-entered at once leaves no
- * kvm_exit event (the run loop never sees it); one on the normal path
- * leaves one with SCAUSE 0xa (ecall from VS-mode).
+ * Every SBI call leaves a kvm_sbi_call trace event saying whether the fast
+ * path answered it, and counts in the sbi_fast stat if it did; every ecall
+ * exit, fast or not, leaves a kvm_exit event with SCAUSE 0xa (ecall from
+ * VS-mode), as perf kvm stat counts them.
  */
 #define TRACE_DIR		"/sys/kernel/tracing/"
 #define TRACE_CALLS		64
@@ -1104,37 +1109,53 @@ static void trace_write(const char *file, const char *val)
 
 static void trace_require(void)
 {
-	if (access(TRACE_DIR "events/kvm/kvm_exit/enable", W_OK))
+	if (access(TRACE_DIR "events/kvm/kvm_sbi_call/enable", W_OK))
 		mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL);
-	if (access(TRACE_DIR "events/kvm/kvm_exit/enable", W_OK)) {
-		ksft_print_msg("no kvm_exit trace event at " TRACE_DIR "\n");
+	if (access(TRACE_DIR "events/kvm/kvm_sbi_call/enable", W_OK)) {
+		ksft_print_msg("no kvm_sbi_call trace event at " TRACE_DIR "\n");
 		exit(KSFT_SKIP);
 	}
+}
+
+static void trace_events(const char *on)
+{
+	trace_write(TRACE_DIR "events/kvm/kvm_exit/enable", on);
+	trace_write(TRACE_DIR "events/kvm/kvm_sbi_call/enable", on);
 }
 
 static void trace_start(void)
 {
 	trace_write(TRACE_DIR "tracing_on", "0");
 	trace_write(TRACE_DIR "trace", "");
-	trace_write(TRACE_DIR "events/kvm/kvm_exit/enable", "1");
+	trace_events("1");
 	trace_write(TRACE_DIR "tracing_on", "1");
 }
 
-/* Stop tracing; how many ecall exits the run loop saw. */
-static int trace_ecall_exits(void)
+struct trace_counts {
+	int ecall_exits;	/* kvm_exit, SCAUSE 0xa */
+	int fast, slow;		/* kvm_sbi_call, fast 1 / fast 0 */
+};
+
+/* Stop tracing and count the phase's events. */
+static struct trace_counts trace_stop(void)
 {
+	struct trace_counts c = { 0 };
 	char line[512];
-	int n = 0;
 	FILE *f;
 
 	trace_write(TRACE_DIR "tracing_on", "0");
-	trace_write(TRACE_DIR "events/kvm/kvm_exit/enable", "0");
+	trace_events("0");
 	f = fopen(TRACE_DIR "trace", "r");
 	TEST_ASSERT(f, "open " TRACE_DIR "trace");
-	while (fgets(line, sizeof(line), f))
-		n += strstr(line, "kvm_exit:") && strstr(line, "SCAUSE:0xa,");
+	while (fgets(line, sizeof(line), f)) {
+		c.ecall_exits += strstr(line, "kvm_exit:") && strstr(line, "SCAUSE:0xa,");
+		if (strstr(line, "kvm_sbi_call:")) {
+			c.fast += !!strstr(line, " fast 1");
+			c.slow += !!strstr(line, " fast 0");
+		}
+	}
 	fclose(f);
-	return n;
+	return c;
 }
 
 enum { TP_HSM, TP_IPI16, TP_IPI17, TP_IPI_ALL, TP_HSM_SLOW, TP_NR };
@@ -1164,14 +1185,23 @@ static void guest_trace_paths(void)
 	GUEST_DONE();
 }
 
-static int tp_phase = -1, tp_exits[TP_NR], tp_stats_fd;
-static uint64_t tp_stat_exits[TP_NR + 1];
+enum { TS_EXITS, TS_FAST, TS_HSM, TS_IPI, TS_NR };
+static const char * const tp_stat_names[TS_NR] = {
+	"exits", "sbi_fast", "sbi_calls_hsm", "sbi_calls_ipi",
+};
+
+static int tp_phase = -1, tp_stats_fd;
+static struct trace_counts tp_trace[TP_NR];
+static uint64_t tp_stat[TP_NR + 1][TS_NR];
 
 static void trace_sync(uint64_t p)
 {
-	tp_stat_exits[p] = sbi_test_stat(tp_stats_fd, "exits");
+	int i;
+
+	for (i = 0; i < TS_NR; i++)
+		tp_stat[p][i] = sbi_test_stat(tp_stats_fd, tp_stat_names[i]);
 	if (tp_phase >= 0)
-		tp_exits[tp_phase] = trace_ecall_exits();
+		tp_trace[tp_phase] = trace_stop();
 	tp_phase = p;
 	if (p == TP_HSM_SLOW)
 		set_fastpath(false);
@@ -1180,10 +1210,13 @@ static void trace_sync(uint64_t p)
 }
 
 /*
+ * (The events printed: kvm_sbi_call fast, not fast; kvm_exit of ecalls.)
  * Every fast call does bounded work with interrupts off: send_ipi naming
  * more than 16 harts, or all of them (base -1), is answered on the normal
  * path, correctly; 16 harts or fewer, and hart_get_status, in the fast
- * path. With sbi_fastpath=N every call shows (the observable works).
+ * path. The stats say so (sbi_fast, sbi_calls_*), the kvm_sbi_call events
+ * agree with them, and the kvm_exit events show every exit, fast or not.
+ * With sbi_fastpath=N no call is fast (the observables work).
  */
 static void test_trace_paths(void)
 {
@@ -1205,22 +1238,31 @@ static void test_trace_paths(void)
 	 * phase's 64 calls and its closing GUEST_SYNC, plus the odd host
 	 * interrupt.
 	 */
-	p = tp_stat_exits[TP_HSM + 1] - tp_stat_exits[TP_HSM];
+	p = tp_stat[TP_HSM + 1][TS_EXITS] - tp_stat[TP_HSM][TS_EXITS];
 	ksft_print_msg("hart_get_status: exits stat +%d for %d fast calls\n",
 		       p, TRACE_CALLS);
 	TEST_ASSERT(p >= TRACE_CALLS + 1 && p <= TRACE_CALLS + TRACE_CALLS / 4,
 		    "exits stat grew by %d for %d fast calls", p, TRACE_CALLS);
 	for (p = 0; p < TP_NR; p++) {
 		bool slow = p == TP_IPI17 || p == TP_IPI_ALL || p == TP_HSM_SLOW;
+		bool hsm = p == TP_HSM || p == TP_HSM_SLOW;
+		int fast = tp_stat[p + 1][TS_FAST] - tp_stat[p][TS_FAST];
+		int calls = tp_stat[p + 1][hsm ? TS_HSM : TS_IPI] -
+			    tp_stat[p][hsm ? TS_HSM : TS_IPI];
+		struct trace_counts *t = &tp_trace[p];
 
-		/* The closing GUEST_SYNC is an ecall exit too. */
-		ksft_print_msg("%s: %d run-loop ecall exits for %d calls (want %s)\n",
-			       tp_names[p], tp_exits[p], TRACE_CALLS,
-			       slow ? "all" : "few");
-		if (slow ? tp_exits[p] < TRACE_CALLS : tp_exits[p] > TRACE_CALLS / 4)
+		ksft_print_msg("%s: %d calls, %d fast (want %s); events %d/%d/%d\n",
+			       tp_names[p], calls, fast, slow ? "none" : "all",
+			       t->fast, t->slow, t->ecall_exits);
+		if (calls != TRACE_CALLS || fast != (slow ? 0 : TRACE_CALLS))
+			bad++;
+		/* The phase's closing GUEST_SYNC is a call too, never fast. */
+		if (t->fast != fast || t->slow != TRACE_CALLS + 1 - fast)
+			bad++;
+		if (t->ecall_exits < TRACE_CALLS + 1)
 			bad++;
 	}
-	TEST_ASSERT(!bad, "%d phases took the wrong path", bad);
+	TEST_ASSERT(!bad, "%d disagreements between paths, stats and events", bad);
 	kvm_vm_free(vm);
 }
 
@@ -1278,7 +1320,8 @@ static const struct sbi_test_group groups[] = {
 	{ "fastpath: timer 10 ms ahead taken on time",		test_timer_spin },
 	{ "fastpath: null EID a0 = a1 = 0, then NOT_SUPPORTED",	test_null },
 	{ "fastpath: no null EID parameter in the product kernel",	test_no_null_param },
-	{ "fastpath: >16-hart and broadcast IPIs take the normal path",	test_trace_paths },
+	{ "fastpath: >16-hart and broadcast IPIs take the normal path (stats, events)",
+	  test_trace_paths },
 };
 
 int main(void)

@@ -146,6 +146,8 @@ static int cur_step = -1;	/* written by the guest before each call */
 
 /* Optional host check of a forwarded call (e.g. the DBCN buffer). */
 static void (*exit_hook)(struct kvm_vcpu *vcpu, const struct step *s);
+/* Called with the vCPU once its steps ran, before the VM is freed. */
+static void (*after_steps)(struct kvm_vcpu *vcpu);
 
 static struct step *add_step(unsigned long eid, unsigned long fid, int kind,
 			     long err, unsigned long val)
@@ -312,6 +314,8 @@ static void run_steps(struct kvm_vcpu *vcpu)
 			    "step %d: EID %#lx FID %#lx exited %d times, want %d", i,
 			    steps[i].eid, steps[i].fid, exits[i],
 			    steps[i].kind != STEP_RET);
+	if (after_steps)
+		after_steps(vcpu);
 	kvm_vm_free(vm);
 }
 
@@ -319,6 +323,7 @@ static struct kvm_vm *steps_vm(struct kvm_vcpu **vcpu)
 {
 	nr_steps = 0;
 	exit_hook = NULL;
+	after_steps = NULL;
 	return vm_create_with_one_vcpu(vcpu, guest_steps);
 }
 
@@ -648,6 +653,36 @@ static void test_freeze_race(void)
 
 /* ---- 3: actions ---- */
 
+/*
+ * The vCPU's stats after its run: @calls_stat is @calls, and @outcome_stat
+ * is @outcomes besides the guest's ucalls (forwarded experimental calls).
+ */
+static void expect_stats(struct kvm_vcpu *vcpu, const char *calls_stat,
+			 uint64_t calls, const char *outcome_stat, uint64_t outcomes)
+{
+	int fd = vcpu_get_stats_fd(vcpu);
+	uint64_t n = sbi_test_stat(fd, calls_stat);
+	uint64_t o = sbi_test_stat(fd, outcome_stat);
+
+	if (!strcmp(outcome_stat, "sbi_forwarded"))
+		o -= sbi_test_stat(fd, "sbi_calls_experimental");
+	close(fd);
+	TEST_ASSERT(n == calls && o == outcomes, "stats: %s %lu (want %lu), %s %lu (want %lu)",
+		    calls_stat, n, calls, outcome_stat, o, outcomes);
+}
+
+/* Three vendor calls forwarded. */
+static void stats_vendor(struct kvm_vcpu *vcpu)
+{
+	expect_stats(vcpu, "sbi_calls_vendor", 3, "sbi_forwarded", 3);
+}
+
+/* Two PMU calls denied (the probe is BASE's, answered 0). */
+static void stats_deny_pmu(struct kvm_vcpu *vcpu)
+{
+	expect_stats(vcpu, "sbi_calls_pmu", 2, "sbi_denied", 2);
+}
+
 static void test_forward_vendor(void)
 {
 	struct kvm_vcpu *vcpu;
@@ -659,6 +694,7 @@ static void test_forward_vendor(void)
 	step_exit(SBI_EXT_VENDOR_START + 15, 0, SBI_ERR_INVALID_PARAM, 7);
 	s = step_exit(SBI_EXT_VENDOR_START, 3, SBI_ERR_NOT_SUPPORTED, 0);
 	s->keep_preset = true;
+	after_steps = stats_vendor;
 	run_steps(vcpu);
 }
 
@@ -712,6 +748,7 @@ static void test_deny_pmu(void)
 	step_ret(SBI_EXT_PMU, SBI_EXT_PMU_NUM_COUNTERS, SBI_ERR_NOT_SUPPORTED);
 	step_ret(SBI_EXT_PMU, SBI_EXT_PMU_COUNTER_GET_INFO, SBI_ERR_NOT_SUPPORTED)->args[0] = 0;
 	step_probe(SBI_EXT_PMU, 0);
+	after_steps = stats_deny_pmu;
 	run_steps(vcpu);
 }
 
