@@ -53,6 +53,8 @@ static const char usage_text[] =
 "                         E.g. --sbi-policy forward:vendor --sbi-policy\n"
 "                         deny:pmu. Calls the VMM does not implement get\n"
 "                         SBI_ERR_NOT_SUPPORTED\n"
+"      --stats            when the guest stops, print its SBI calls by\n"
+"                         extension and by outcome, from KVM's stats\n"
 "      --suspend accept|refuse\n"
 "                         answer a forwarded system suspend (SUSP):\n"
 "                         accept resumes the guest at once, refuse\n"
@@ -77,6 +79,7 @@ static const struct option options[] = {
 	{ "mem",	required_argument,	NULL, 'm' },
 	{ "console",	required_argument,	NULL, 'C' },
 	{ "timeout",	required_argument,	NULL, 't' },
+	{ "stats",	no_argument,		NULL, 'T' },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "sbi-policy",	required_argument,	NULL, 'P' },
 	{ "suspend",	required_argument,	NULL, 'S' },
@@ -237,6 +240,9 @@ static int parse_option(int opt, const char *arg, struct vmm_config *cfg)
 					   "whole seconds", &cfg->timeout);
 	case 'P':	return policy__parse(arg, cfg);
 	case 'S':	return parse_suspend(arg, &cfg->suspend_accept);
+	case 'T':
+		cfg->stats = true;
+		return 0;
 	}
 	return -1;
 }
@@ -309,5 +315,8 @@ int main(int argc, char **argv)
 		cfg.ram_size / SZ_1M,
 		cfg.console == CONSOLE_UART ? "uart" : "sbi");
 	console__init();
-	return vm__run(&vm);
+	ret = vm__run(&vm);
+	if (cfg.stats)
+		stats__print(&vm);
+	return ret;
 }

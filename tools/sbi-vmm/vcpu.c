@@ -56,9 +56,12 @@ int vcpu__create(struct vm *vm, struct vcpu *vcpu, unsigned int id)
 
 	vcpu->vm = vm;
 	vcpu->id = id;
+	vcpu->stats_fd = -1;
 	vcpu->fd = ioctl(vm->fd, KVM_CREATE_VCPU, id);
 	if (vcpu->fd < 0)
 		return pr_errno("KVM_CREATE_VCPU %u", id);
+	if (vm->cfg->stats && stats__open(vcpu))
+		return -1;
 	size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (size < 0)
 		return pr_errno("KVM_GET_VCPU_MMAP_SIZE");

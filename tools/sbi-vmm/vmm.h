@@ -58,6 +58,7 @@ enum console_kind {
  *		runs (policy.c)
  * @nr_policy:	number of entries in @policy
  * @suspend_accept: answer a forwarded SBI system suspend with success
+ * @stats: print the guest's SBI calls from KVM's stats when it stops
  */
 #define MAX_POLICY_ENTRIES	64
 
@@ -74,6 +75,7 @@ struct vmm_config {
 	struct kvm_riscv_sbi_policy_entry policy[MAX_POLICY_ENTRIES];
 	unsigned int nr_policy;
 	bool suspend_accept;
+	bool stats;
 };
 
 int policy__parse(const char *arg, struct vmm_config *cfg);
@@ -110,6 +112,7 @@ struct vm;
  * @fd:		the vCPU file descriptor
  * @run:	the shared kvm_run page
  * @thread:	the thread calling KVM_RUN
+ * @stats_fd:	its binary stats (KVM_GET_STATS_FD), with --stats; else -1
  */
 struct vcpu {
 	struct vm *vm;
@@ -117,6 +120,7 @@ struct vcpu {
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
+	int stats_fd;
 };
 
 #define MAX_MMIO_REGIONS	8
@@ -183,6 +187,8 @@ void vm__stop(struct vm *vm, int status);
 
 /* vcpu.c */
 int vcpu__create(struct vm *vm, struct vcpu *vcpu, unsigned int id);
+int stats__open(struct vcpu *vcpu);
+void stats__print(const struct vm *vm);
 int vcpu__set_boot_regs(struct vcpu *vcpu, uint64_t pc, uint64_t fdt);
 int vcpu__get_reg(struct vcpu *vcpu, uint64_t id, uint64_t *val);
 int vcpu__set_reg(struct vcpu *vcpu, uint64_t id, uint64_t val);

@@ -23,6 +23,9 @@
  *   smp	  a secondary hart starts stopped and runs once started by HSM
  *   timeout	  a guest that never shuts down is stopped by --timeout and
  *		  the VMM reports failure
+ *   stats	  --stats prints the guest's SBI calls by extension and by
+ *		  outcome, counted by KVM: the bare-metal guest's vendor,
+ *		  experimental and BASE calls, the forwarded ones
  *   cmdline	  every bad command line gets its one-line error and exit 1
  *
  * The harness has no shell: this program runs the VMM with fork and exec,
@@ -572,6 +575,46 @@ static void test_vendor(void)
 		   "unknown EIDs");
 }
 
+/* The number on the --stats line "  <label>   N", or -1 if there is none. */
+static long stats_value(const struct run *r, const char *label)
+{
+	char key[64];
+	const char *p;
+
+	snprintf(key, sizeof(key), "  %s ", label);
+	p = strstr(r->err.buf, key);
+	return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
+/*
+ * --stats: after the bare-metal guest's unknown vendor and experimental
+ * calls (one of each, forwarded, and the VMM's NOT_SUPPORTED) and its
+ * BASE probe, the table KVM's counters give. Without --stats, no table.
+ */
+static void test_stats(void)
+{
+	struct run r;
+
+	run_vmm(&r, NULL, "--kernel", path("sbi-guest.img"), "--timeout",
+		BARE_TIMEOUT, "--cmdline", "sbitest=vendor", "--stats", NULL);
+	expect_status(&r, 0, "--stats");
+	expect_err(&r, "SBI calls of the guest (1 vCPU), by extension:", "--stats");
+	if (!check(stats_value(&r, "vendor") == 1 && stats_value(&r, "base") >= 1 &&
+		   stats_value(&r, "experimental") >= 1 &&
+		   stats_value(&r, "total") > stats_value(&r, "base") &&
+		   stats_value(&r, "forwarded to the VMM") >= 2 &&
+		   stats_value(&r, "system event (reset, shutdown)") == 1,
+		   "--stats: vendor 1, base %ld, experimental %ld, total %ld, forwarded %ld, system events %ld",
+		   stats_value(&r, "base"), stats_value(&r, "experimental"),
+		   stats_value(&r, "total"), stats_value(&r, "forwarded to the VMM"),
+		   stats_value(&r, "system event (reset, shutdown)")))
+		show_run(&r);
+
+	run_bare(&r, NULL, "vendor", "1", BARE_TIMEOUT);
+	if (!check(!has(&r.err, "SBI calls of the guest"), "no --stats: no table"))
+		show_run(&r);
+}
+
 /*
  * --sbi-policy: a denied range never reaches the VMM (the guest still gets
  * NOT_SUPPORTED, and its probe says 0); a kernel-owned call cannot be
@@ -782,6 +825,7 @@ static const struct {
 	{ "smp",		test_smp,		true },
 	{ "timeout",		test_timeout,		true },
 	{ "policy",		test_policy,		true },
+	{ "stats",		test_stats,		true },
 	{ "cmdline",		test_cmdline,		false },
 };
 
