@@ -29,8 +29,8 @@ static const struct {
 	const char *stat;
 	const char *label;
 } outcomes[] = {
-	{ "sbi_returned",		"answered by KVM" },
 	{ "sbi_fast",			"answered in the fast path" },
+	{ "sbi_returned",		"answered on the normal path" },
 	{ "sbi_forwarded",		"forwarded to the VMM" },
 	{ "sbi_denied",			"denied by the SBI policy" },
 	{ "sbi_not_supported",		"not supported by KVM" },

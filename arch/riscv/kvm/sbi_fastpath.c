@@ -81,9 +81,12 @@ sbi_fastpath_call_in(const struct kvm_cpu_context *cp)
 	return (const struct kvm_vcpu_sbi_call *)&cp->a0;
 }
 
-/* Make the call with fast function @fn from @slot; true if answered. */
+/*
+ * Make the call with fast function @fn, counted at @stat_off; true if
+ * answered.
+ */
 static bool sbi_fastpath_call(struct kvm_vcpu *vcpu, struct kvm_cpu_context *cp,
-			      kvm_vcpu_sbi_fn fn, int slot)
+			      kvm_vcpu_sbi_fn fn, u16 stat_off)
 {
 	struct kvm_vcpu_sbi_return ret = KVM_SBI_RETURN_INIT;
 	const struct kvm_vcpu_sbi_call *call = sbi_fastpath_call_in(cp);
@@ -103,7 +106,7 @@ static bool sbi_fastpath_call(struct kvm_vcpu *vcpu, struct kvm_cpu_context *cp,
 		WARN_ONCE(1, "SBI fast function: outcome %d\n", ret.outcome);
 		kvm_vcpu_sbi_ret_error(&ret, SBI_ERR_FAILURE);
 	}
-	sbi_account(vcpu, call, slot, KVM_RISCV_SBI_POLICY_HANDLE, &ret, true);
+	sbi_account_fast(vcpu, stat_off, &ret);
 	cp->a0 = ret.err_val;
 	cp->a1 = ret.out_val;
 	cp->sepc += 4;
@@ -120,7 +123,7 @@ static bool sbi_fastpath_call(struct kvm_vcpu *vcpu, struct kvm_cpu_context *cp,
 static __always_inline bool sbi_fastpath_fn(struct kvm_vcpu *vcpu,
 					    unsigned long eid,
 					    unsigned long fid,
-					    kvm_vcpu_sbi_fn *fn, int *slot)
+					    kvm_vcpu_sbi_fn *fn, u16 *stat_off)
 {
 	const struct sbi_direct *d;
 
@@ -138,18 +141,18 @@ static __always_inline bool sbi_fastpath_fn(struct kvm_vcpu *vcpu,
 	*fn = d->fast[fid & (BITS_PER_LONG - 1)];
 	if (!*fn || fid >= BITS_PER_LONG)
 		return false;
-	*slot = d->slot;
+	*stat_off = d->stat_off;
 	return sbi_ext_state(vcpu, d->slot) == KVM_SBI_EXT_ENABLED;
 }
 
 /*
- * Answer the call the guest made with fast function @fn of the extension
- * in @slot, or as the null EID if @fn is NULL (only with
+ * Answer the call the guest made with fast function @fn, counted at
+ * @stat_off, or as the null EID if @fn is NULL (only with
  * CONFIG_KVM_RISCV_SBI_BENCH, and neither counted nor traced); true if
  * answered.
  */
 static bool sbi_fastpath_answer(struct kvm_vcpu *vcpu, kvm_vcpu_sbi_fn fn,
-				int slot)
+				u16 stat_off)
 {
 	struct kvm_cpu_context *cp = &vcpu->arch.guest_context;
 
@@ -166,7 +169,7 @@ static bool sbi_fastpath_answer(struct kvm_vcpu *vcpu, kvm_vcpu_sbi_fn fn,
 	if (vcpu->kvm->arch.sbi_policy &&
 	    kvm_riscv_sbi_policy_action(vcpu->kvm, cp->a7, cp->a6))
 		return false;	/* not KVM_RISCV_SBI_POLICY_HANDLE (0) */
-	return sbi_fastpath_call(vcpu, cp, fn, slot);
+	return sbi_fastpath_call(vcpu, cp, fn, stat_off);
 }
 
 /* Anything bitmap @mask of the vCPU's interrupt lines has set? */
@@ -226,7 +229,7 @@ static void sbi_fastpath_trace_exit(struct kvm_vcpu *vcpu)
 /* Answer with @fn (NULL: the null EID) and decide whether to re-enter. */
 static noinstr enum kvm_sbi_fastpath sbi_fastpath_run(struct kvm_vcpu *vcpu,
 						      kvm_vcpu_sbi_fn fn,
-						      int slot)
+						      u16 stat_off)
 {
 	enum kvm_sbi_fastpath fast = KVM_SBI_FAST_NONE;
 
@@ -240,7 +243,7 @@ static noinstr enum kvm_sbi_fastpath sbi_fastpath_run(struct kvm_vcpu *vcpu,
 	 * entered again at once, else in the run loop, which the vCPU then
 	 * goes round (KVM_SBI_FAST_HANDLED).
 	 */
-	if (sbi_fastpath_answer(vcpu, fn, slot)) {
+	if (sbi_fastpath_answer(vcpu, fn, stat_off)) {
 		fast = sbi_fastpath_next(vcpu);
 		if (fast == KVM_SBI_FAST_REENTER) {
 			vcpu->stat.exits++;
@@ -287,7 +290,7 @@ noinstr enum kvm_sbi_fastpath kvm_riscv_vcpu_sbi_fastpath(struct kvm_vcpu *vcpu)
 {
 	const struct kvm_cpu_context *cp = &vcpu->arch.guest_context;
 	kvm_vcpu_sbi_fn fn = NULL;
-	int slot = -1;
+	u16 stat_off = 0;
 
 	if (csr_read(CSR_SCAUSE) != EXC_SUPERVISOR_SYSCALL ||
 	    !READ_ONCE(sbi_fastpath) || context_tracking_enabled_this_cpu())
@@ -295,9 +298,9 @@ noinstr enum kvm_sbi_fastpath kvm_riscv_vcpu_sbi_fastpath(struct kvm_vcpu *vcpu)
 
 	/* The null EID (fn NULL) is answered with no lookup at all. */
 	if (!sbi_fastpath_is_null(cp->a7) &&
-	    !sbi_fastpath_fn(vcpu, cp->a7, cp->a6, &fn, &slot))
+	    !sbi_fastpath_fn(vcpu, cp->a7, cp->a6, &fn, &stat_off))
 		return KVM_SBI_FAST_NONE;
-	return sbi_fastpath_run(vcpu, fn, slot);
+	return sbi_fastpath_run(vcpu, fn, stat_off);
 }
 
 #if IS_ENABLED(CONFIG_KVM_RISCV_SBI_KUNIT_TEST)

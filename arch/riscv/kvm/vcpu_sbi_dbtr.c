@@ -245,14 +245,27 @@ static void dbtr_hw_install(struct kvm_vcpu_sbi_dbtr *d)
 	d->installed = n;
 }
 
-/* Make the hart's triggers match the logical ones, if loaded here. */
+/*
+ * Make the hart's triggers match the logical ones, if loaded here; and
+ * have vcpu_load and vcpu_put call DBTR's hooks while any is armed.
+ */
 static void dbtr_sync(struct kvm_vcpu *vcpu, struct kvm_vcpu_sbi_dbtr *d)
 {
+	bool armed = false;
+	unsigned int i;
+
+	for (i = 0; i < d->nr; i++)
+		armed |= dbtr_armed(&d->trig[i]);
 	preempt_disable();
+	/* Set before installing, cleared after removing: put sees them. */
+	if (armed)
+		WRITE_ONCE(vcpu->arch.sbi_context.hart_state, true);
 	if (vcpu->cpu == smp_processor_id()) {
 		dbtr_hw_remove(d);
 		dbtr_hw_install(d);
 	}
+	if (!armed)
+		WRITE_ONCE(vcpu->arch.sbi_context.hart_state, false);
 	preempt_enable();
 }
 

@@ -24,14 +24,20 @@ struct sbi_range {
 };
 
 /*
- * A single-EID extension in the direct-mapped table: its slot and, if it
- * has fast functions, its row of the registry's @fast table. 16 bytes.
+ * A single-EID extension in the direct-mapped table: its slot, the offset
+ * in struct kvm_vcpu of its sbi_calls counter (for the fast path, which
+ * then counts a call with one add) and, if it has fast functions, its row
+ * of the registry's @fast table. 16 bytes.
  */
 struct sbi_direct {
 	u32 eid;
 	s8 slot;
+	u16 stat_off;
 	const kvm_vcpu_sbi_fn *fast;
 };
+
+static_assert(offsetof(struct kvm_vcpu, stat.sbi_calls[KVM_SBI_NR_STAT_EXTS]) <=
+	      U16_MAX);
 
 #define SBI_SMALL_EIDS		16	/* EIDs 0-15, the legacy ones: by index */
 #define SBI_DIRECT_BITS		6	/* single-EID extensions: hashed */
@@ -156,33 +162,47 @@ sbi_call_outcome(u8 action, const struct kvm_vcpu_sbi_return *ret)
 	}
 }
 
+void kvm_riscv_vcpu_sbi_trace_call(struct kvm_vcpu *vcpu,
+				   const struct kvm_vcpu_sbi_call *call,
+				   u8 action, enum kvm_sbi_call_outcome outcome,
+				   const struct kvm_vcpu_sbi_return *ret,
+				   bool fast);
+void kvm_riscv_vcpu_sbi_trace_fast(struct kvm_vcpu *vcpu,
+				   const struct kvm_vcpu_sbi_return *ret);
+
 /*
- * Count a finished call in the vCPU's stats and trace it: the one place
- * both paths account for a call (the fast path with @fast, its @slot
- * always found and @action HANDLE). Its answer is in @ret.
+ * Count a call the normal path finished in the vCPU's stats, under its
+ * extension (@slot, -1 for none) and its outcome, and trace it.
  */
 static __always_inline void sbi_account(struct kvm_vcpu *vcpu,
 					const struct kvm_vcpu_sbi_call *call,
 					int slot, u8 action,
-					const struct kvm_vcpu_sbi_return *ret,
-					bool fast)
+					const struct kvm_vcpu_sbi_return *ret)
 {
-	struct kvm_vcpu_stat *st = &vcpu->stat;
 	enum kvm_sbi_call_outcome outcome = sbi_call_outcome(action, ret);
-	bool answered;
 
-	st->sbi_calls[slot < 0 ? KVM_SBI_STAT_unknown :
-		      kvm_riscv_sbi_registry.stat[slot]]++;
-	st->sbi_outcomes[outcome]++;
-	if (fast)
-		st->sbi_fast++;
-	/* Only an answer has an error and a value (a denial's included). */
-	answered = outcome == KVM_SBI_CALL_RETURNED ||
-		   outcome == KVM_SBI_CALL_DENIED ||
-		   outcome == KVM_SBI_CALL_NOT_SUPPORTED;
-	trace_kvm_sbi_call(vcpu, call, action, outcome,
-			   answered ? ret->err_val : 0,
-			   answered ? ret->out_val : 0, fast);
+	vcpu->stat.sbi_calls[slot < 0 ? KVM_SBI_STAT_unknown :
+			     kvm_riscv_sbi_registry.stat[slot]]++;
+	vcpu->stat.sbi_outcomes[outcome]++;
+	if (trace_kvm_sbi_call_enabled())
+		kvm_riscv_vcpu_sbi_trace_call(vcpu, call, action, outcome, ret,
+					      false);
+}
+
+/*
+ * The same for a call the fast path answered (@ret holds the answer): it
+ * counts under its extension (@stat_off: sbi_direct's) and as fast,
+ * instead of under an outcome, so that the fast path pays two increments.
+ */
+static __always_inline void sbi_account_fast(struct kvm_vcpu *vcpu,
+					     u16 stat_off,
+					     const struct kvm_vcpu_sbi_return *ret)
+{
+	/* The extension's counter, from its sbi_direct entry's offset. */
+	(*(u64 *)((u8 *)vcpu + stat_off))++;
+	vcpu->stat.sbi_fast++;
+	if (trace_kvm_sbi_call_enabled())
+		kvm_riscv_vcpu_sbi_trace_fast(vcpu, ret);
 }
 
 #endif /* __RISCV_KVM_VCPU_SBI_REGISTRY_H__ */

@@ -354,6 +354,9 @@ struct kvm_vcpu_sbi_fwft {
  * @fwft: the FWFT extension's state
  * @sse: the SSE extension's state (vcpu_sbi_sse.c), or NULL
  * @dbtr: the DBTR extension's state (vcpu_sbi_dbtr.c), or NULL
+ * @hart_state: an extension has state on the host hart that must follow
+ *	the vCPU (DBTR's armed triggers): only then do kvm_arch_vcpu_load()
+ *	and kvm_arch_vcpu_put() call kvm_riscv_vcpu_sbi_load() and _put()
  */
 struct kvm_vcpu_sbi_context {
 	u8 ext_state[KVM_SBI_MAX_EXTS];
@@ -365,6 +368,7 @@ struct kvm_vcpu_sbi_context {
 	struct kvm_vcpu_sbi_fwft fwft;
 	struct kvm_vcpu_sbi_sse *sse;
 	struct kvm_vcpu_sbi_dbtr *dbtr;
+	bool hart_state;
 };
 
 /* The extensions, one per vcpu_sbi_<name>.c. */

@@ -134,7 +134,7 @@ int main(void)
 		{ "sbi_calls_base", 1 }, { "sbi_calls_srst", 1 },
 		{ "sbi_calls_unknown", 1 }, { "sbi_calls_pmu", 1 },
 		{ "sbi_calls_vendor", 3 }, { "sbi_fast", 1 }, { "sbi_denied", 1 },
-		{ "sbi_returned", 2 },
+		{ "sbi_returned", 1 },
 		{ "sbi_not_supported", 1 }, { "sbi_redirected", 0 },
 		{ "sbi_system_event", 0 }, { "sbi_failed", 0 },
 	};
