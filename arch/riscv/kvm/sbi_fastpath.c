@@ -89,9 +89,8 @@ static bool sbi_fastpath_call(struct kvm_vcpu *vcpu, struct kvm_cpu_context *cp,
 			      kvm_vcpu_sbi_fn fn, u16 stat_off)
 {
 	struct kvm_vcpu_sbi_return ret = KVM_SBI_RETURN_INIT;
-	const struct kvm_vcpu_sbi_call *call = sbi_fastpath_call_in(cp);
 
-	fn(vcpu, call, &ret);
+	fn(vcpu, sbi_fastpath_call_in(cp), &ret);
 
 	/*
 	 * A fast function returns to the guest, or asks, before it changed

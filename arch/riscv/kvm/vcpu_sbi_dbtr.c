@@ -109,18 +109,12 @@ struct dbtr_trigger {
  * struct kvm_vcpu_sbi_dbtr - DBTR state of a vCPU
  * @shmem: the guest's shared memory, or INVALID_GPA
  * @nr: logical triggers offered (fixed at vCPU creation)
- * @installed: host triggers installed for this vCPU on the hart it is
- *	loaded on
- * @hw_failures: installs on a hart the firmware refused (its triggers
- *	were taken by someone else); the triggers stay unarmed there
  * @trig: the logical triggers
  * @fw: the firmware's shared memory (physically contiguous: kzalloc)
  */
 struct kvm_vcpu_sbi_dbtr {
 	gpa_t shmem;
 	unsigned int nr;
-	unsigned int installed;
-	unsigned long hw_failures;
 	struct dbtr_trigger trig[DBTR_MAX_TRIGGERS];
 	struct dbtr_entry fw[DBTR_MAX_TRIGGERS];
 };
@@ -185,7 +179,6 @@ static void dbtr_hw_remove(struct kvm_vcpu_sbi_dbtr *d)
 			  0, 0, 0, 0);
 		t->hw = DBTR_HW_NONE;
 	}
-	d->installed = 0;
 }
 
 /* The firmware's view of the vCPU's buffer: (lo, hi) of its address. */
@@ -235,14 +228,13 @@ static void dbtr_hw_install(struct kvm_vcpu_sbi_dbtr *d)
 		r = sbi_ecall(KVM_SBI_EXT_DBTR, DBTR_INSTALL, n, 0, 0, 0, 0, 0);
 	dbtr_fw_clear_shmem();
 	if (r.error) {
-		d->hw_failures++;
+		/* Its triggers taken by someone else: unarmed on this hart. */
 		pr_warn_ratelimited("kvm: SBI DBTR: firmware refused %u guest triggers: %ld\n",
 				    n, r.error);
 		return;
 	}
 	for (i = 0; i < n; i++)
 		d->trig[order[i]].hw = d->fw[i].word[0];
-	d->installed = n;
 }
 
 /*
@@ -269,11 +261,12 @@ static void dbtr_sync(struct kvm_vcpu *vcpu, struct kvm_vcpu_sbi_dbtr *d)
 	preempt_enable();
 }
 
+/* Called only while a trigger is armed (sbi_context.hart_state). */
 static void dbtr_load(struct kvm_vcpu *vcpu, int cpu)
 {
 	struct kvm_vcpu_sbi_dbtr *d = dbtr_of(vcpu);
 
-	if (d && !d->installed)
+	if (d)
 		dbtr_hw_install(d);
 }
 
@@ -281,7 +274,7 @@ static void dbtr_put(struct kvm_vcpu *vcpu)
 {
 	struct kvm_vcpu_sbi_dbtr *d = dbtr_of(vcpu);
 
-	if (d && d->installed)
+	if (d)
 		dbtr_hw_remove(d);
 }
 
@@ -660,10 +653,12 @@ static void dbtr_init(struct kvm_vcpu *vcpu)
 static void dbtr_deinit(struct kvm_vcpu *vcpu)
 {
 	struct kvm_vcpu_sbi_dbtr *d = dbtr_of(vcpu);
+	unsigned int i;
 
 	if (!d)
 		return;
-	WARN_ON_ONCE(d->installed);	/* vcpu_put removed them */
+	for (i = 0; i < d->nr; i++)	/* vcpu_put removed them */
+		WARN_ON_ONCE(d->trig[i].hw != DBTR_HW_NONE);
 	vcpu->arch.sbi_context.dbtr = NULL;
 	kfree(d);
 }

@@ -63,10 +63,7 @@ static_assert(offsetof(struct kvm_vcpu, stat.sbi_calls[KVM_SBI_NR_STAT_EXTS]) <=
  *	array_index_nospec())
  * @nr_fast: rows of @fast in use
  * @stat: index in vcpu->stat.sbi_calls of each slot's extension, by
- *	its name (KVM_SBI_STAT_unknown for a name KVM_SBI_STAT_EXTS lacks)
- * @hooked: slots of the extensions with a load or put hook, so that
- *	vcpu_load and vcpu_put look at those alone
- * @nr_hooked: entries of @hooked in use
+ *	its name (KVM_SBI_STAT_unknown for a name the stats table lacks)
  */
 struct sbi_registry {
 	const struct kvm_vcpu_sbi_extension *exts[KVM_SBI_MAX_EXTS];
@@ -79,8 +76,6 @@ struct sbi_registry {
 	kvm_vcpu_sbi_fn fast[SBI_MAX_FAST_EXTS][BITS_PER_LONG];
 	unsigned int nr_fast;
 	u8 stat[KVM_SBI_MAX_EXTS];
-	u8 hooked[KVM_SBI_MAX_EXTS];
-	unsigned int nr_hooked;
 };
 
 extern struct sbi_registry kvm_riscv_sbi_registry;
