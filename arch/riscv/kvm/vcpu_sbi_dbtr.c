@@ -304,29 +304,11 @@ static void dbtr_set(struct dbtr_trigger *t, const struct dbtr_entry *e)
 }
 
 /*
- * Guest entries [0, count) to and from @buf. The shared memory is
+ * Bytes of @count shared-memory entries, which go to and from the guest
+ * through the guest-memory helper as they are: the shared memory is
  * little-endian, as every RISC-V hart Linux runs on.
  */
-static long dbtr_read_entries(struct kvm_vcpu *vcpu,
-			      struct kvm_vcpu_sbi_dbtr *d,
-			      struct dbtr_entry *buf, unsigned long count)
-{
-	if (kvm_riscv_vcpu_read_guest_pa(vcpu, d->shmem, buf,
-					 count * sizeof(*buf)))
-		return SBI_ERR_FAILURE;
-	return SBI_SUCCESS;
-}
-
-static long dbtr_write_entries(struct kvm_vcpu *vcpu,
-			       struct kvm_vcpu_sbi_dbtr *d,
-			       const struct dbtr_entry *buf,
-			       unsigned long count)
-{
-	if (kvm_riscv_vcpu_write_guest_pa(vcpu, d->shmem, buf,
-					  count * sizeof(*buf)))
-		return SBI_ERR_FAILURE;
-	return SBI_SUCCESS;
-}
+#define DBTR_ENTRIES(count)	((count) * sizeof(struct dbtr_entry))
 
 /* install and update fail with the index of the entry at fault. */
 static void dbtr_ret_error_at(struct kvm_vcpu_sbi_return *ret, long err,
@@ -393,8 +375,7 @@ static void dbtr_set_shmem(struct kvm_vcpu *vcpu,
 		kvm_vcpu_sbi_ret_error(ret, SBI_ERR_INVALID_ADDRESS);
 		return;
 	}
-	rc = kvm_riscv_vcpu_guest_pa_check(vcpu, gpa,
-					   d->nr * sizeof(struct dbtr_entry),
+	rc = kvm_riscv_vcpu_guest_pa_check(vcpu, gpa, DBTR_ENTRIES(d->nr),
 					   sizeof(unsigned long), true);
 	if (rc) {
 		kvm_vcpu_sbi_ret_error(ret, rc == -EINVAL ?
@@ -438,7 +419,8 @@ static void dbtr_read(struct kvm_vcpu *vcpu,
 			.word = { t->state, t->tdata1, t->tdata2, t->tdata3 },
 		};
 	}
-	if (count && dbtr_write_entries(vcpu, d, buf, count))
+	if (count && kvm_riscv_vcpu_write_guest_pa(vcpu, d->shmem, buf,
+						   DBTR_ENTRIES(count)))
 		kvm_vcpu_sbi_ret_error(ret, SBI_ERR_FAILURE);
 	else
 		kvm_vcpu_sbi_ret_value(ret, 0);
@@ -461,7 +443,8 @@ static struct kvm_vcpu_sbi_dbtr *dbtr_batch(struct kvm_vcpu *vcpu,
 		kvm_vcpu_sbi_ret_error(ret, KVM_SBI_ERR_BAD_RANGE);
 		return NULL;
 	}
-	if (dbtr_read_entries(vcpu, d, buf, count)) {
+	if (kvm_riscv_vcpu_read_guest_pa(vcpu, d->shmem, buf,
+					 DBTR_ENTRIES(count))) {
 		kvm_vcpu_sbi_ret_error(ret, SBI_ERR_FAILURE);
 		return NULL;
 	}
@@ -502,7 +485,8 @@ static void dbtr_install(struct kvm_vcpu *vcpu,
 	}
 	dbtr_sync(vcpu, d);
 	/* The indexes go back in word 0 of each entry. */
-	if (dbtr_write_entries(vcpu, d, buf, count))
+	if (kvm_riscv_vcpu_write_guest_pa(vcpu, d->shmem, buf,
+					  DBTR_ENTRIES(count)))
 		kvm_vcpu_sbi_ret_error(ret, SBI_ERR_FAILURE);
 	else
 		kvm_vcpu_sbi_ret_value(ret, 0);
