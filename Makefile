@@ -59,13 +59,20 @@ endif
 IMAGE		:= $(KOUT)/arch/riscv/boot/Image
 KMAKE		:= $(MAKE) -C $(KSRC) O=$(KOUT) $(KMAKE_ARGS)
 
-# Host firmware (README "Firmware"): Debian's OpenSBI 1.1 package, or
+# The platform (README "Platforms"): QEMU 10.0 from bookworm-backports by
+# default; QEMU= picks another binary for every target, for example
+# QEMU=$(QEMU72), Debian 12's QEMU 7.2, which make check runs a stage on.
+# scripts/qemu-run.py chooses the machine by the binary's version.
+QEMU		?= qemu-system-riscv64
+QEMU72		:= $(B)/platform/qemu-7.2/usr/bin/qemu-system-riscv64
+
+# Host firmware (README "Firmware"): Debian 12's OpenSBI 1.1 package, or
 # OpenSBI v1.9 built from its release tarball with opensbi-patches/
 # (make firmware). FIRMWARE picks what run, check and bench boot on.
 FIRMWARE	?= debian
 OPENSBI_TARBALL	?= $(abspath $(TOP)/../shared/opensbi/opensbi-1.9.tar.xz)
 OPENSBI_SHA256	:= 3d36dcc81db0e3e56342aa7b9d5857eaa7e576be1a878892a841806c0c0f1540
-DEBIAN_FW	:= /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+DEBIAN_FW	:= $(B)/platform/opensbi-1.1/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
 OPENSBI19_FW	:= $(B)/opensbi/fw_dynamic.bin
 ifeq ($(FIRMWARE),debian)
 FW_BIN		:= $(DEBIAN_FW)
@@ -85,7 +92,7 @@ SELFTEST_OUT	:= $(B)/selftests/kvm
 all: kernel tools
 
 deps:
-	@scripts/deps.sh
+	@scripts/deps.sh $(B)
 
 # --- kernel trees -----------------------------------------------------------
 
@@ -187,9 +194,12 @@ initramfs: kernel tools
 	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/check-opensbi-debug.list --out $(B)/initramfs/check-opensbi-debug.cpio
 	sed -E 's/^([^#[:space:]])/opensbi:\1/' scripts/harness/check.list > $(B)/initramfs/check-opensbi.list
 	$(MKINITRAMFS) $(VMM_FILES) --list $(B)/initramfs/check-opensbi.list --out $(B)/initramfs/check-opensbi.cpio
+	sed -E 's/^([^#[:space:]])/qemu-7.2:\1/' scripts/harness/check.list > $(B)/initramfs/check-qemu-7.2.list
+	$(MKINITRAMFS) $(VMM_FILES) --list $(B)/initramfs/check-qemu-7.2.list --out $(B)/initramfs/check-qemu-7.2.cpio
 	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/run.list --out $(B)/initramfs/run.cpio
 
-QEMU_RUN = scripts/qemu-run.py --kernel $(IMAGE) --logdir $(B)/logs --bios $(FW_BIN)
+QEMU_RUN = scripts/qemu-run.py --qemu $(QEMU) --kernel $(IMAGE) --logdir $(B)/logs \
+	--bios $(FW_BIN)
 
 run: initramfs $(FW_DEPS)
 	$(QEMU_RUN) --initrd $(B)/initramfs/run.cpio --name run --timeout 300 -v
@@ -204,7 +214,8 @@ debug-kernel:
 # Every stage boots FIRMWARE; the opensbi: stage (check.list again) boots
 # OpenSBI v1.9 as well, so that both firmwares stay supported.
 check: initramfs firmware $(if $(ONLY),$(if $(findstring debug:,$(ONLY)),debug-kernel),debug-kernel)
-	@FW_BIN=$(FW_BIN) OPENSBI19_FW=$(OPENSBI19_FW) \
+	@FW_BIN=$(FW_BIN) DEBIAN_FW=$(DEBIAN_FW) OPENSBI19_FW=$(OPENSBI19_FW) \
+		QEMU=$(QEMU) QEMU72=$(QEMU72) \
 		scripts/check.sh "$(B)" "$(IMAGE)" "$(CHECK_TIMEOUT)" "$(ONLY)"
 
 # --- fuzzing ----------------------------------------------------------------
@@ -219,30 +230,40 @@ fuzz: debug-kernel initramfs $(FW_DEPS)
 	sed -e 's/@SEED@/$(SEED)/g' -e 's/@CALLS@/$(FUZZ_CALLS)/g' \
 		-e 's/@IOCTLS@/$(FUZZ_IOCTLS)/g' scripts/harness/fuzz.list > $(B)/fuzz.list
 	$(MKINITRAMFS) $(VMM_FILES) --list $(B)/fuzz.list --out $(B)/initramfs/fuzz.cpio
-	scripts/fuzz.sh $(B) $(DEBUG_IMAGE) $(SEED) $(FW_BIN)
+	scripts/fuzz.sh $(B) $(DEBUG_IMAGE) $(SEED) $(FW_BIN) $(QEMU)
 
 # --- benchmark --------------------------------------------------------------
 
 # SBI round-trip cost of stock 6.12 and of ours, both booted with the same
-# byte-identical initramfs (fixed mtimes) in a deterministic QEMU: one hart,
-# -icount shift=0 without real-time sleep, and a fixed -seed (the kernel's
-# RNG, hence userspace ASLR, comes from QEMU). scripts/harness/sbi-bench.c
-# measures, scripts/bench.py writes build/bench/results.csv and results.png.
-# README "Performance".
+# byte-identical initramfs (fixed mtimes) in a deterministic QEMU: -icount
+# shift=0 without real-time sleep, and a fixed -seed (the kernel's RNG,
+# hence userspace ASLR, comes from QEMU). Each kernel boots twice: on one
+# hart for the rows that need one, and on two harts (QEMU 8 on: 7.2
+# livelocks with -icount and -smp 2) for the remote rows (sbi-bench -R).
+# scripts/harness/sbi-bench.c measures, scripts/bench.py writes
+# build/bench/results.csv and results.png. README "Performance".
 BENCH_DIR	:= $(B)/bench
-BENCH_QEMU	= scripts/qemu-run.py --initrd $(B)/initramfs/bench.cpio \
-	--logdir $(BENCH_DIR) --icount 0,sleep=off --seed 1 --smp 1 --timeout 900 \
+BENCH_QEMU	= scripts/qemu-run.py --qemu $(QEMU) --initrd $(B)/initramfs/bench.cpio \
+	--logdir $(BENCH_DIR) --icount 0,sleep=off --seed 1 --timeout 900 \
 	--bios $(FW_BIN)
+BENCH_KERNELS	:= stock=$(B)/stock/arch/riscv/boot/Image \
+	project=$(B)/linux-bench/arch/riscv/boot/Image
 
 bench: $(FW_DEPS)
 	+$(MAKE) kernel VARIANT=stock
 	+$(MAKE) kernel VARIANT=bench
 	+$(MAKE) harness VARIANT=project
 	$(MKINITRAMFS) --mtime 0 --list scripts/harness/bench.list --out $(B)/initramfs/bench.cpio
-	$(BENCH_QEMU) --kernel $(B)/stock/arch/riscv/boot/Image --name stock
-	$(BENCH_QEMU) --kernel $(B)/linux-bench/arch/riscv/boot/Image --name project
+	for k in $(BENCH_KERNELS); do \
+		$(BENCH_QEMU) --kernel $${k#*=} --name $${k%%=*} --smp 1 \
+			--only sbi-bench || exit 1; \
+		$(BENCH_QEMU) --kernel $${k#*=} --name $${k%%=*}-smp2 --smp 2 \
+			--only sbi-bench-remote || exit 1; \
+	done
 	scripts/bench.py --icount-shift 0 --out $(BENCH_DIR) \
-		--log stock=$(BENCH_DIR)/stock.log --log project=$(BENCH_DIR)/project.log
+		--log stock=$(BENCH_DIR)/stock.log --log stock=$(BENCH_DIR)/stock-smp2.log \
+		--log project=$(BENCH_DIR)/project.log \
+		--log project=$(BENCH_DIR)/project-smp2.log
 
 clean:
 	rm -rf $(B)

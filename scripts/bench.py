@@ -53,12 +53,17 @@ OPS = [
     ("forward_policy_1", "forwarded, 1 policy entry"),
     ("forward_policy_16", "forwarded, 16 policy entries"),
     ("forward_policy_256", "forwarded, 256 policy entries"),
+    ("ipi_send_ipi_self_2vcpus", "IPI send_ipi, own hart, VM of 2 vCPUs"),
+    ("rfence_remote_fence_i_self_2vcpus",
+     "RFENCE remote_fence_i, own hart, VM of 2 vCPUs"),
+    ("rfence_remote_fence_i_remote",
+     "RFENCE remote_fence_i, halted vCPU on another hart"),
 ]
 EMPTY = "empty_loop"
 LABELS = dict(OPS)
 LABELS[EMPTY] = "empty loop (already subtracted above)"
 
-LINE = re.compile(r"^# sbi-bench: (\w+):?(?: (.*))?$")
+LINE = re.compile(r"^# sbi-bench(?:-remote)?: (\w+):?(?: (.*))?$")
 FIELD = re.compile(r"(\w+)=(\S*)")
 # Answers that legitimately differ: 6.12 implements SBI 2.0, ours 3.0.
 EXPECTED_DIFF = {"base_get_spec_version"}
@@ -295,6 +300,27 @@ plot "{dat}" using 2:xtic(1) title "stock 6.12" lc rgb "#7f7f7f", \\
 
 
 FIRMWARE_BANNER = re.compile(r"^(OpenSBI v\S+)")
+QEMU_VERSION = re.compile(r"^# qemu: QEMU emulator version (\S+)")
+QEMU_COMMAND = re.compile(r"^# \S*qemu-system-riscv64 ")
+
+
+def platform_of(path):
+    """The QEMU version, machine, CPU model and harts a log booted on,
+    from the two lines scripts/qemu-run.py writes first."""
+    version, opts = "unknown", {}
+    with open(path, errors="replace") as f:
+        for line in f:
+            m = QEMU_VERSION.match(line)
+            if m:
+                version = m.group(1)
+            if QEMU_COMMAND.match(line):
+                words = line.split()
+                opts = {w: words[i + 1] for i, w in enumerate(words[:-1])
+                        if w in ("-M", "-cpu", "-smp", "-icount")}
+            if version != "unknown" and opts:
+                break
+    return (f"QEMU {version}, -M {opts.get('-M', '?')} -cpu "
+            f"{opts.get('-cpu', '?')} -smp {opts.get('-smp', '?')}")
 SBI_VERSION = re.compile(r"^Runtime SBI Version\s*:\s*(\S+)")
 
 
@@ -320,17 +346,30 @@ def main():
     ap.add_argument("--icount-shift", type=int, default=0)
     ap.add_argument("--date", default=datetime.date.today().isoformat())
     args = ap.parse_args()
-    logs = dict(x.split("=", 1) for x in args.log)
+    logs = {}
+    for x in args.log:
+        kernel, _, path = x.partition("=")
+        logs.setdefault(kernel, []).append(path)
     if set(logs) != {"stock", "project"}:
         ap.error("need --log stock=... and --log project=...")
 
+    # Each log (one boot) is summarized against its own empty loop; the
+    # first log of a kernel gives its info and its empty loop row, later
+    # ones (the two-hart boot) add their rows.
     parsed, stats = {}, {}
     try:
         for kernel in ("stock", "project"):
-            with open(logs[kernel], errors="replace") as f:
-                parsed[kernel] = parse_log(f)
-            check_log(kernel, parsed[kernel])
-            stats[kernel] = summarize(parsed[kernel], args.icount_shift)
+            for path in logs[kernel]:
+                with open(path, errors="replace") as f:
+                    one = parse_log(f)
+                check_log(f"{kernel} ({path})", one)
+                st = summarize(one, args.icount_shift)
+                if kernel not in parsed:
+                    parsed[kernel], stats[kernel] = one, st
+                    continue
+                parsed[kernel]["skips"].update(one["skips"])
+                for op, v in st.items():
+                    stats[kernel].setdefault(op, v)
     except (OSError, LogError) as e:
         print(f"bench: {e}", file=sys.stderr)
         return 1
@@ -352,8 +391,11 @@ def main():
 
     print()
     print(f"SBI round trip in guest-visible instructions ({args.date})")
-    fw = sorted({firmware_of(logs[k]) for k in ("stock", "project")})
+    all_logs = logs["stock"] + logs["project"]
+    fw = sorted({firmware_of(p) for p in all_logs})
     print("host firmware: " + ", ".join(fw))
+    for p in sorted({platform_of(p) for p in all_logs}):
+        print("platform: " + p)
     print(f"QEMU -icount shift={args.icount_shift}: 1 instruction = "
           f"{2 ** args.icount_shift} ns; timebase {hz} Hz = "
           f"{per_tick:g} instructions per rdtime tick.")

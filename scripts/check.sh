@@ -8,9 +8,12 @@
 # (names starting "hrtimer:" are in the second host boot's list, "debug:"
 # in the third's, on the debug kernel BUILD/linux-debug, "opensbi:" in the
 # fourth's, check.list again on OpenSBI v1.9, "opensbi-debug:" in the
-# fifth's, the debug kernel on OpenSBI v1.9).
+# fifth's, the debug kernel on OpenSBI v1.9, "qemu-7.2:" in the last,
+# check.list again on Debian 12's QEMU 7.2).
 # Environment: FW_BIN, the firmware of the first three stages (default
-# Debian's); OPENSBI19_FW, OpenSBI v1.9's fw_dynamic.bin.
+# DEBIAN_FW, Debian 12's OpenSBI 1.1); OPENSBI19_FW, OpenSBI v1.9's
+# fw_dynamic.bin; QEMU, the QEMU of every stage but the last (default
+# QEMU 10.0 from bookworm-backports); QEMU72, the last stage's.
 set -u
 B=$1
 IMAGE=$2
@@ -18,13 +21,16 @@ TIMEOUT=$3
 ONLY=${4:-}
 LOGS=$B/logs
 CPU=rv64,h=true,sscofpmf=true
-FW_BIN=${FW_BIN:-/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin}
+DEBIAN_FW=${DEBIAN_FW:-$B/platform/opensbi-1.1/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin}
+FW_BIN=${FW_BIN:-$DEBIAN_FW}
+QEMU=${QEMU:-qemu-system-riscv64}
+QEMU72=${QEMU72:-$B/platform/qemu-7.2/usr/bin/qemu-system-riscv64}
 OPENSBI19_FW=${OPENSBI19_FW:-$B/opensbi/fw_dynamic.bin}
 mkdir -p "$LOGS"
 rm -f "$LOGS"/*.tap
 
 # The ONLY names for one stage; "-" if ONLY is set but names none of it.
-only_for() {	# only_for host|hrtimer|debug|opensbi|opensbi-debug
+only_for() {	# only_for host|hrtimer|debug|opensbi|opensbi-debug|qemu-7.2
 	local names=() n stage
 	[ -z "$ONLY" ] && return
 	for n in ${ONLY//,/ }; do
@@ -33,6 +39,7 @@ only_for() {	# only_for host|hrtimer|debug|opensbi|opensbi-debug
 		debug:*)	stage=debug ;;
 		opensbi:*)	stage=opensbi ;;
 		opensbi-debug:*) stage=opensbi-debug ;;
+		qemu-7.2:*)	stage=qemu-7.2 ;;
 		*)		stage=host ;;
 		esac
 		[ "$1" = "$stage" ] && names+=("$n")
@@ -51,19 +58,19 @@ python3 scripts/tests/run.py --tap "$LOGS/scripts.tap"
 fw_name() {
 	case $1 in
 	"$OPENSBI19_FW")	echo opensbi-1.9 ;;
-	/usr/lib/riscv64-linux-gnu/opensbi/*)	echo debian ;;
+	"$DEBIAN_FW")		echo debian ;;
 	*)			echo other ;;
 	esac
 }
 
-# One host boot: stage NAME IMAGE CPIO CPU BIOS TITLE, unless ONLY names
-# none of its tests.
+# One host boot: stage NAME IMAGE CPIO CPU BIOS TITLE [QEMU], unless ONLY
+# names none of its tests.
 stage() {
 	local only
 	only=$(only_for "$1")
 	[ "$only" = - ] && return
 	echo "== $6"
-	scripts/qemu-run.py --kernel "$2" --initrd "$B/initramfs/$3" \
+	scripts/qemu-run.py --qemu "${7:-$QEMU}" --kernel "$2" --initrd "$B/initramfs/$3" \
 		--logdir "$LOGS" --name "$1" --timeout "$TIMEOUT" \
 		--cpu "$4" --bios "$5" ${only:+--only "$only"} \
 		--append "SBI_TEST_FIRMWARE=$(fw_name "$5")"
@@ -80,5 +87,7 @@ stage opensbi "$IMAGE" check-opensbi.cpio "$CPU" "$OPENSBI19_FW" \
 	"host kernel on OpenSBI v1.9 (SBI 3.0): check.list again"
 stage opensbi-debug "$B/linux-debug/arch/riscv/boot/Image" check-opensbi-debug.cpio \
 	"$CPU" "$OPENSBI19_FW" "debug host kernel on OpenSBI v1.9: guest debug triggers, fuzzers"
+stage qemu-7.2 "$IMAGE" check-qemu-7.2.cpio "$CPU" "$DEBIAN_FW" \
+	"host kernel on Debian 12's QEMU 7.2 (PLIC, no AIA): check.list again" "$QEMU72"
 
 exec scripts/tap-summary.py "${expect[@]}" --dir "$LOGS"

@@ -25,10 +25,40 @@ import subprocess
 import sys
 import time
 
-FIRMWARE = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
-# QEMU 7.2 offers Sscofpmf only on request; KVM's SBI PMU extension for
-# guests needs it (without it the vCPU has no PMU and sbi_pmu_test skips).
+# The platforms (README "Platforms"): QEMU 10.0 from bookworm-backports,
+# the default, and Debian 12's QEMU 7.2, unpacked under build/platform by
+# scripts/deps.sh with Debian 12's OpenSBI 1.1, the default firmware.
+FIRMWARE = "build/platform/opensbi-1.1/usr/lib/riscv64-linux-gnu/opensbi/" \
+    "generic/fw_dynamic.bin"
+QEMU = "qemu-system-riscv64"
+# The host hart: the H extension, and Sscofpmf, which QEMU offers only on
+# request; KVM's SBI PMU extension for guests needs it (without it the
+# vCPU has no PMU and sbi_pmu_test skips).
 CPU = "rv64,h=true,sscofpmf=true"
+# The machine, by QEMU's major version. From QEMU 8 on, the AIA interrupt
+# controllers (APLIC, IMSIC) replace the PLIC and the hart gets Smaia and
+# Ssaia: 6.12's KVM gives a guest Sscofpmf (counter overflow interrupts)
+# only on a host with Ssaia. QEMU 7.2's AIA needs an experimental hart
+# option, so that platform keeps the PLIC.
+MACHINES = ((8, "virt,aia=aplic-imsic"), (0, "virt"))
+VERSION = re.compile(r"QEMU emulator version (\d+)\.(\d+)\.(\d+)")
+
+
+def qemu_version(qemu):
+    """The binary's (major, minor, micro) and its version line."""
+    try:
+        out = subprocess.run([qemu, "--version"], capture_output=True,
+                             text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError) as e:
+        sys.exit(f"qemu-run: {qemu}: cannot run it ({e})")
+    m = VERSION.search(out)
+    if not m:
+        sys.exit(f"qemu-run: {qemu}: no version in {out!r}")
+    return tuple(int(x) for x in m.groups()), out.splitlines()[0]
+
+
+def default_machine(version):
+    return next(m for major, m in MACHINES if version[0] >= major)
 
 # Kernel console lines carry a printk timestamp (CONFIG_PRINTK_TIME); only
 # those are searched for splats, so a guest's relayed console ("# test: ...")
@@ -122,7 +152,7 @@ class Judge:
 
 
 def qemu_command(args):
-    cmd = ["qemu-system-riscv64", "-M", "virt", "-cpu", args.cpu,
+    cmd = [args.qemu, "-M", args.machine, "-cpu", args.cpu,
            "-smp", str(args.smp), "-m", args.mem, "-bios", args.bios,
            "-kernel", args.kernel, "-initrd", args.initrd,
            "-nographic", "-no-reboot",
@@ -137,6 +167,7 @@ def qemu_command(args):
 def run(args, judge, log):
     cmd = qemu_command(args)
     log.write("# " + " ".join(cmd) + "\n")
+    log.write("# qemu: " + args.qemu_version + "\n")
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
@@ -189,6 +220,8 @@ def main():
                     help="global timeout in seconds (a hang is a failure)")
     ap.add_argument("--smp", type=int, default=2)
     ap.add_argument("--mem", default="2G")
+    ap.add_argument("--qemu", default=QEMU, help="the QEMU binary")
+    ap.add_argument("--machine", help="QEMU -M (default: by QEMU version)")
     ap.add_argument("--cpu", default=CPU)
     ap.add_argument("--bios", default=FIRMWARE)
     ap.add_argument("--icount", help="QEMU -icount shift[,options],"
@@ -206,6 +239,12 @@ def main():
     for path in (args.kernel, args.initrd, args.bios):
         if not os.path.isfile(path):
             sys.exit(f"qemu-run: {path}: no such file")
+
+    version, args.qemu_version = qemu_version(args.qemu)
+    if args.machine is None:
+        args.machine = default_machine(version)
+    # The platform, for the tests that check it (kvm-probe).
+    args.append += f" SBI_TEST_PLATFORM=qemu-{version[0]}.{version[1]}"
 
     os.makedirs(args.logdir, exist_ok=True)
     log_path = os.path.join(args.logdir, args.name + ".log")

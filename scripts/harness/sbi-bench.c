@@ -20,6 +20,21 @@
  * and stores the tick count. The "empty loop" request runs the identical
  * loop with a nop in place of the ecall; the report subtracts it.
  *
+ * The remote rows (-R, on a host with two harts) run in a VM of two vCPUs,
+ * each vCPU's thread pinned to its own host hart. vCPU 1 runs the partner
+ * below, halted in WFI with its software interrupt enabled (sstatus.SIE
+ * clear, so no trap): it would wake on an IPI, clear it and halt again.
+ * The rows are the own-hart IPI and RFENCE in a VM of two vCPUs (stock
+ * 6.12's cost grows with the vCPUs) and an RFENCE of the halted partner,
+ * which KVM records without waking it. There is no row that wakes the
+ * partner: with two harts, QEMU's -icount runs them in turns, and whether
+ * a woken vCPU runs before or after its waker's next call depends on where
+ * the turns fall, so such a row moved by 20-90 % from loop to loop and by
+ * up to 18 % when the kernel command line changed. QEMU's -icount clock is
+ * shared by the harts, so a remote row counts the instructions of both,
+ * and halt polling is off for them (kvm.halt_poll_ns=0): under -icount a
+ * polling hart would turn its poll window into instructions of the row.
+ *
  * Output, one line each (the harness relays them as "# sbi-bench: ..."):
  *
  *	info key=value ...
@@ -31,6 +46,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -134,7 +152,23 @@ asm(
 "sbi_bench_guest_end:\n"
 "	.popsection\n");
 
+/* The partner vCPU of the remote rows: WFI with sie.SSIE set. */
+asm(
+"	.pushsection .text.sbi_bench_partner, \"ax\", @progbits\n"
+"	.balign 4\n"
+"	.globl sbi_bench_partner_start\n"
+"sbi_bench_partner_start:\n"
+"	csrsi	sie, 2\n"
+"1:	wfi\n"
+"	csrci	sip, 2\n"
+"	j	1b\n"
+"	.globl sbi_bench_partner_end\n"
+"sbi_bench_partner_end:\n"
+"	.popsection\n");
+
 extern const char sbi_bench_guest_start[], sbi_bench_guest_end[];
+extern const char sbi_bench_partner_start[], sbi_bench_partner_end[];
+#define PARTNER_OFF	0x1000UL
 
 struct op {
 	const char *name;
@@ -142,6 +176,7 @@ struct op {
 	bool empty;		/* the nop loop */
 	bool null;		/* answered by kvm.sbi_fastpath_null_eid */
 	int policy;		/* policy entries to install first (0: none) */
+	bool remote;		/* with the partner vCPU (-R only) */
 };
 
 /*
@@ -150,6 +185,7 @@ struct op {
  */
 #define NULL_EID	0x0a5a5a5aUL
 #define NULL_EID_PARAM	"/sys/module/kvm/parameters/sbi_fastpath_null_eid"
+#define HALT_POLL_PARAM	"/sys/module/kvm/parameters/halt_poll_ns"
 
 static bool have_null;
 
@@ -180,6 +216,13 @@ static const struct op ops[] = {
 	CALL("forward_policy_1",	   FWD_EID,	   7, 1, 2, 1),
 	CALL("forward_policy_16",	   FWD_EID,	   7, 1, 2, 16),
 	CALL("forward_policy_256",	   FWD_EID,	   7, 1, 2, 256),
+	/* -R: hart 1 is the partner, halted in WFI. */
+	{ .name = "ipi_send_ipi_self_2vcpus", .eid = SBI_EXT_IPI, .fid = 0,
+	  .a0 = 1, .remote = true },
+	{ .name = "rfence_remote_fence_i_self_2vcpus", .eid = SBI_EXT_RFENCE,
+	  .fid = 0, .a0 = 1, .remote = true },
+	{ .name = "rfence_remote_fence_i_remote", .eid = SBI_EXT_RFENCE,
+	  .fid = 0, .a0 = 2, .remote = true },
 };
 #define NR_OPS	(sizeof(ops) / sizeof(ops[0]))
 
@@ -187,6 +230,8 @@ struct vm {
 	int fd, vcpu;
 	struct kvm_run *run;
 	int run_size;
+	int partner;		/* vCPU 1's fd, or -1 */
+	struct kvm_run *partner_run;
 	void *mem;
 	volatile uint64_t *mailbox;
 };
@@ -240,7 +285,10 @@ static void vm_create(struct vm *vm)
 	if (mem == MAP_FAILED)
 		die("mmap guest memory");
 	vm->mem = mem;
+	if (code_len > PARTNER_OFF)
+		die("guest code too long");
 	memcpy(mem, sbi_bench_guest_start, code_len);
+	vm->partner = -1;
 	vm->mailbox = (volatile uint64_t *)((char *)mem + MAILBOX_OFF);
 	region = (struct kvm_userspace_memory_region) {
 		.slot = 0,
@@ -268,6 +316,10 @@ static void vm_create(struct vm *vm)
 
 static void vm_destroy(struct vm *vm)
 {
+	if (vm->partner >= 0) {
+		munmap(vm->partner_run, vm->run_size);
+		close(vm->partner);
+	}
 	munmap(vm->run, vm->run_size);
 	close(vm->vcpu);
 	close(vm->fd);
@@ -310,18 +362,6 @@ static int install_policy(struct vm *vm, int entries)
 	rc = ioctl(vm->fd, KVM_SET_DEVICE_ATTR, &attr);
 	free(e);
 	return rc;
-}
-
-/* Point kvm.sbi_fastpath_null_eid at @eid; false if the kernel has none. */
-static bool set_null_eid(unsigned long eid)
-{
-	FILE *f = fopen(NULL_EID_PARAM, "w");
-	bool ok;
-
-	if (!f)
-		return false;
-	ok = fprintf(f, "%lu\n", eid) > 0;
-	return !fclose(f) && ok;
 }
 
 static void unexpected_exit(struct vm *vm)
@@ -393,6 +433,92 @@ static void report(const struct op *op, int rep, unsigned long n,
 	       (unsigned long long)ret1);
 }
 
+/* Pin the calling thread to host hart @cpu. */
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity");
+}
+
+static bool partner_stop;	/* __atomic: the main thread sets it */
+
+static void partner_signal(int sig)
+{
+	(void)sig;
+}
+
+/* vCPU 1's thread: KVM_RUN until partner_stop (woken by SIGUSR1). */
+static void *partner_thread(void *arg)
+{
+	struct vm *vm = arg;
+
+	pin(1);
+	while (!__atomic_load_n(&partner_stop, __ATOMIC_ACQUIRE)) {
+		if (ioctl(vm->partner, KVM_RUN, 0) && errno != EINTR)
+			die("KVM_RUN (partner)");
+		if (!__atomic_load_n(&partner_stop, __ATOMIC_ACQUIRE) &&
+		    vm->partner_run->exit_reason != KVM_EXIT_INTR) {
+			printf("error: partner exit reason %u\n",
+			       vm->partner_run->exit_reason);
+			exit(1);
+		}
+	}
+	return NULL;
+}
+
+/* Add vCPU 1 with the partner code, runnable, and start its thread. */
+static void partner_start(struct vm *vm, pthread_t *thread)
+{
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+	struct sigaction sa = { .sa_handler = partner_signal };
+	struct vm p = *vm;
+
+	memcpy((char *)vm->mem + PARTNER_OFF, sbi_bench_partner_start,
+	       sbi_bench_partner_end - sbi_bench_partner_start);
+	vm->partner = ioctl(vm->fd, KVM_CREATE_VCPU, 1);
+	if (vm->partner < 0)
+		die("KVM_CREATE_VCPU 1");
+	vm->partner_run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE,
+			       MAP_SHARED, vm->partner, 0);
+	if (vm->partner_run == MAP_FAILED)
+		die("mmap kvm_run (partner)");
+	p.vcpu = vm->partner;
+	set_reg(&p, CORE_REG(pc), GUEST_BASE + PARTNER_OFF);
+	if (ioctl(vm->partner, KVM_SET_MP_STATE, &mp))
+		die("KVM_SET_MP_STATE");
+	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART: KVM_RUN returns */
+	__atomic_store_n(&partner_stop, false, __ATOMIC_RELEASE);
+	if (pthread_create(thread, NULL, partner_thread, vm))
+		die("pthread_create");
+}
+
+/*
+ * Stop vCPU 1's thread: the signal takes it out of KVM_RUN, and
+ * immediate_exit covers a signal that lands just before it enters.
+ */
+static void partner_join(struct vm *vm, pthread_t thread)
+{
+	__atomic_store_n(&vm->partner_run->immediate_exit, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&partner_stop, true, __ATOMIC_RELEASE);
+	pthread_kill(thread, SIGUSR1);
+	pthread_join(thread, NULL);
+}
+
+static bool set_param(const char *path, unsigned long val)
+{
+	FILE *f = fopen(path, "w");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fprintf(f, "%lu\n", val) > 0;
+	return !fclose(f) && ok;
+}
+
 /*
  * Measure the operations ops[first..last] in one fresh VM: a warm-up pass
  * (every path and page touched once before the clock runs), then `reps`
@@ -406,10 +532,11 @@ static bool selected(const struct op *op)
 	return !only || op->empty || !strcmp(op->name, only);
 }
 
-static void bench(size_t first, size_t last, int policy, unsigned long n,
-		  unsigned long warm, int reps)
+static void bench(size_t first, size_t last, int policy, bool remote,
+		  unsigned long n, unsigned long warm, int reps)
 {
 	uint64_t ticks, r0, r1;
+	pthread_t partner;
 	struct vm vm;
 	size_t i;
 	int rep;
@@ -426,6 +553,8 @@ static void bench(size_t first, size_t last, int policy, unsigned long n,
 		vm_destroy(&vm);
 		return;
 	}
+	if (remote)
+		partner_start(&vm, &partner);
 	run_to_ctl(&vm);	/* the guest's first request */
 	for (i = first; i <= last; i++) {
 		if (!selected(&ops[i]))
@@ -444,6 +573,8 @@ static void bench(size_t first, size_t last, int policy, unsigned long n,
 			report(&ops[i], rep, n, ticks, r0, r1);
 		}
 	}
+	if (remote)
+		partner_join(&vm, partner);
 	vm_destroy(&vm);
 }
 
@@ -451,7 +582,8 @@ static void usage(void)
 {
 	size_t i;
 
-	printf("usage: sbi-bench [-n calls] [-r repetitions] [-w warm-up calls] [-o operation]\n"
+	printf("usage: sbi-bench [-R] [-n calls] [-r repetitions] [-w warm-up calls] [-o operation]\n"
+	       "-R: the remote rows (two host harts) instead of the others\n"
 	       "operations:");
 	for (i = 0; i < NR_OPS; i++)
 		printf(" %s", ops[i].name);
@@ -462,6 +594,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	unsigned long n = 20000, warm = 2000;
+	bool remote_rows = false;
 	int reps = 5, opt;
 	struct utsname uts;
 	struct vm vm;
@@ -469,8 +602,9 @@ int main(int argc, char **argv)
 	size_t i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "n:r:w:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "Rn:r:w:o:")) != -1) {
 		switch (opt) {
+		case 'R': remote_rows = true; break;
 		case 'n': n = strtoul(optarg, NULL, 0); break;
 		case 'r': reps = atoi(optarg); break;
 		case 'w': warm = strtoul(optarg, NULL, 0); break;
@@ -501,15 +635,34 @@ int main(int argc, char **argv)
 	printf("info timebase_hz=%llu n=%lu reps=%d warmup=%lu\n",
 	       (unsigned long long)freq, n, reps, warm);
 
+	pin(0);
+	if (remote_rows) {
+		/* The empty loop and the remote rows, in one two-vCPU VM. */
+		for (i = 0; i < NR_OPS && !ops[i].remote; i++)
+			;
+		if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+			for (; i < NR_OPS; i++)
+				printf("skip op=%s reason=needs two host harts\n",
+				       ops[i].name);
+		} else {
+			if (!set_param(HALT_POLL_PARAM, 0))
+				die(HALT_POLL_PARAM);
+			bench(0, 0, 0, false, n, warm, reps);
+			bench(i, NR_OPS - 1, 0, true, n, warm, reps);
+		}
+		printf("done\n");
+		return 0;
+	}
+
 	/* The calls without policy in one VM; each policy size in its own. */
-	have_null = set_null_eid(NULL_EID);
+	have_null = set_param(NULL_EID_PARAM, NULL_EID);
 	for (i = 0; i < NR_OPS && !ops[i].policy; i++)
 		;
-	bench(0, i - 1, 0, n, warm, reps);
-	for (; i < NR_OPS; i++)
-		bench(i, i, ops[i].policy, n, warm, reps);
+	bench(0, i - 1, 0, false, n, warm, reps);
+	for (; i < NR_OPS && !ops[i].remote; i++)
+		bench(i, i, ops[i].policy, false, n, warm, reps);
 	if (have_null)
-		set_null_eid(0);
+		set_param(NULL_EID_PARAM, 0);
 	printf("done\n");
 	return 0;
 }

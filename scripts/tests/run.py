@@ -124,6 +124,30 @@ def read(path):
         return f.read()
 
 
+class PlatformTest(unittest.TestCase):
+    """qemu-run.py's machine by QEMU version, and the version it reads."""
+
+    def test_machine_by_version(self):
+        self.assertEqual(qemu_run.default_machine((10, 0, 2)),
+                         "virt,aia=aplic-imsic")
+        self.assertEqual(qemu_run.default_machine((8, 0, 0)),
+                         "virt,aia=aplic-imsic")
+        self.assertEqual(qemu_run.default_machine((7, 2, 22)), "virt")
+
+    def test_version_of_a_binary(self):
+        with tempfile.TemporaryDirectory() as t:
+            write(f"{t}/q", "#!/bin/sh\necho 'QEMU emulator version 7.2.22 "
+                  "(Debian 1:7.2+dfsg-7+deb12u18+b3)'\n")
+            os.chmod(f"{t}/q", 0o755)
+            v, line = qemu_run.qemu_version(f"{t}/q")
+            self.assertEqual(v, (7, 2, 22))
+            self.assertTrue(line.startswith("QEMU emulator version 7.2.22"))
+            write(f"{t}/bad", "#!/bin/sh\necho hello\n")
+            os.chmod(f"{t}/bad", 0o755)
+            with self.assertRaises(SystemExit):
+                qemu_run.qemu_version(f"{t}/bad")
+
+
 class OverlayTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
@@ -391,6 +415,39 @@ class BenchReportTest(unittest.TestCase):
         self.assertAlmostEqual(worst["stock"][0], 993 / 983.07 - 1, 4)
         self.assertEqual(worst["stock"][1], "hsm_hart_get_status")
         self.assertEqual(worst["project"][0], 0.0)
+
+
+class BenchTwoBootsTest(unittest.TestCase):
+    """scripts/bench.py with a one-hart and a two-hart log per kernel."""
+
+    def test_each_boot_subtracts_its_own_empty_loop(self):
+        head = ["# qemu-system-riscv64 -M virt,aia=aplic-imsic -cpu rv64,h=true"
+                " -smp 2 -m 2G -icount shift=0,sleep=off",
+                "# qemu: QEMU emulator version 10.0.2 (Debian 1:10.0.2)"]
+        one = bench_log({"base_get_spec_version": [160000] * 3})
+        # The two-hart boot: lines relayed as "# sbi-bench-remote: ...",
+        # another empty loop (20 instructions), and the remote row.
+        two = [ln.replace("# sbi-bench:", "# sbi-bench-remote:") for ln in
+               bench_log({"rfence_remote_fence_i_remote": [400000] * 3}, empty=4000)]
+        with tempfile.TemporaryDirectory() as t:
+            args = []
+            for k in ("stock", "project"):
+                write(f"{t}/{k}.log", "\n".join(head + one) + "\n")
+                write(f"{t}/{k}-smp2.log", "\n".join(head + two) + "\n")
+                args += ["--log", f"{k}={t}/{k}.log",
+                         "--log", f"{k}={t}/{k}-smp2.log"]
+            r = sh(os.path.join(SCRIPTS, "bench.py"), "--out", f"{t}/out",
+                   *args)
+            self.assertEqual(r.returncode, 0, r.stdout)
+            prev = bench.read_csv(f"{t}/out/results.csv")
+        # 400000 ticks * 100 / 20000 = 2000, minus its own empty loop 20.
+        self.assertEqual(prev["rfence_remote_fence_i_remote"], (1980.0, 1980.0))
+        self.assertEqual(prev["base_get_spec_version"], (793.0, 793.0))
+        self.assertEqual(prev["empty_loop"], (7.0, 7.0))
+        self.assertIn("| RFENCE remote_fence_i, halted vCPU on another hart "
+                      "| 1980.0 |", r.stdout)
+        self.assertIn("platform: QEMU 10.0.2, -M virt,aia=aplic-imsic -cpu "
+                      "rv64,h=true -smp 2", r.stdout)
 
 
 class FirmwareTest(unittest.TestCase):

@@ -15,7 +15,8 @@
  * - LANDING_PAD, SHADOW_STACK, DOUBLE_TRAP, PTE_AD_HW_UPDATING and
  *   POINTER_MASKING_PMLEN (1-5): SBI_ERR_NOT_SUPPORTED. They need Zicfilp,
  *   Zicfiss, Ssdbltrp, Svadu and Ssnpm, which QEMU 7.2's hart does not have
- *   and 6.12's KVM cannot give a guest.
+ *   and 6.12's host kernel does not know (QEMU 10 has Svadu on and the
+ *   others as options), so KVM cannot give them to a guest.
  * - Reserved and platform-specific IDs: SBI_ERR_DENIED (no platform
  *   features exist).
  *
