@@ -252,12 +252,27 @@ static void pmu_counter_stop(struct kvm_vcpu *vcpu,
 {
 	unsigned long base = call->args[0], mask = call->args[1];
 	unsigned long flags = call->args[2];
+	struct kvm_pmu *kvpmu = vcpu_to_pmu(vcpu);
 	int rc;
 
 	if (!pmu_begin(ret, pmu_counter_set_is_valid(vcpu, base, mask) &&
 		       !(flags & ~PMU_STOP_FLAGS)))
 		return;
 	pmu_counter_set_nospec(vcpu, &base, &mask);
+	/*
+	 * A TAKE_SNAPSHOT stop makes vcpu_pmu.c write its whole copy of the
+	 * snapshot area back, where SBI v3.0 writes only the stopped
+	 * counters' values and the overflow bitmap. Take the copy from the
+	 * guest first, so every other entry goes back as the guest left it
+	 * (sbi-conform: "the snapshot leaves other counters' entries alone").
+	 */
+	if ((flags & SBI_PMU_STOP_FLAG_TAKE_SNAPSHOT) &&
+	    kvpmu->snapshot_addr != INVALID_GPA &&
+	    kvm_riscv_vcpu_read_guest_pa(vcpu, kvpmu->snapshot_addr, kvpmu->sdata,
+					 sizeof(*kvpmu->sdata))) {
+		kvm_vcpu_sbi_ret_error(ret, SBI_ERR_FAILURE);
+		return;
+	}
 	rc = kvm_riscv_vcpu_pmu_ctr_stop(vcpu, base, mask, flags, ret);
 	pmu_complete(ret, rc);
 }
