@@ -5,6 +5,9 @@
 #   make run      build what is missing, boot the host kernel under QEMU
 #   make check    build what is missing, run every test, print "N passed, N failed"
 #   make fuzz     the SBI fuzzers on the debug kernel (SEED=n), with a summary
+#   make bench    SBI round-trip costs, stock 6.12 against ours
+#   make conform  sbi-conform on OpenSBI 1.1, OpenSBI v1.9, our KVM and stock
+#                 6.12 KVM: the side-by-side table (build/conform/table.txt)
 #
 # Everything is written under build/:
 #   build/src/       the Debian linux-source-6.12 tree, untouched
@@ -87,7 +90,7 @@ endif
 HARNESS_CC	:= $(CROSS)gcc -static -O2 -Wall -Wextra -Werror
 SELFTEST_OUT	:= $(B)/selftests/kvm
 
-.PHONY: all deps tree kernel debug-kernel firmware tools selftests vmm harness initramfs run check fuzz bench clean
+.PHONY: all deps tree kernel debug-kernel firmware tools selftests vmm conform-payload harness initramfs run check fuzz bench conform clean
 
 all: kernel tools
 
@@ -136,7 +139,7 @@ firmware: | deps
 
 # --- host userspace ---------------------------------------------------------
 
-tools: harness selftests vmm
+tools: harness selftests vmm conform-payload
 
 $(B)/linux/usr/include/linux/kvm.h: $(B)/linux/.config
 	+$(MAKE) -C $(B)/linux $(KMAKE_ARGS) headers
@@ -177,6 +180,14 @@ vmm: kernel $(B)/linux/usr/include/linux/kvm.h
 		KHDR=$(B)/linux/usr/include LIBFDT=$(B)/src/scripts/dtc/libfdt \
 		GEN_INIT_CPIO=$(B)/linux/usr/gen_init_cpio
 
+# sbi-conform (tools/sbi-conform): the bare-metal SBI conformance payload,
+# run on firmware directly (scripts/conform.py) and under KVM (vmm-test).
+CONFORM_OUT	:= $(B)/sbi-conform
+CONFORM_IMG	:= $(CONFORM_OUT)/sbi-conform.img
+conform-payload: | deps $(B)/src/.unpacked
+	+$(MAKE) -C tools/sbi-conform OUT=$(CONFORM_OUT) CROSS=$(CROSS) \
+		LIBFDT=$(B)/src/scripts/dtc/libfdt
+
 # --- initramfs and QEMU -----------------------------------------------------
 
 MKINITRAMFS = scripts/mkinitramfs.py --gen-init-cpio $(B)/linux/usr/gen_init_cpio \
@@ -185,7 +196,8 @@ MKINITRAMFS = scripts/mkinitramfs.py --gen-init-cpio $(B)/linux/usr/gen_init_cpi
 # The VMM's files under /vmm; the guest kernel is the host's Image.
 VMM_FILES = --map /vmm=$(VMM_OUT) --file /vmm/sbi-vmm=$(VMM_OUT)/sbi-vmm \
 	--file /vmm/Image=$(IMAGE) --file /vmm/guest.cpio=$(VMM_OUT)/guest.cpio \
-	--file /vmm/sbi-guest.img=$(VMM_OUT)/sbi-guest.img
+	--file /vmm/sbi-guest.img=$(VMM_OUT)/sbi-guest.img \
+	--file /vmm/sbi-conform.img=$(CONFORM_IMG)
 
 initramfs: kernel tools
 	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/check.list --out $(B)/initramfs/check.cpio
@@ -264,6 +276,37 @@ bench: $(FW_DEPS)
 		--log stock=$(BENCH_DIR)/stock.log --log stock=$(BENCH_DIR)/stock-smp2.log \
 		--log project=$(BENCH_DIR)/project.log \
 		--log project=$(BENCH_DIR)/project-smp2.log
+
+# --- conformance --------------------------------------------------------------
+
+# sbi-conform (tools/sbi-conform) on four implementations: OpenSBI 1.1 and
+# v1.9 directly under QEMU, and our KVM and stock 6.12 KVM through sbi-vmm
+# in a host kernel on FIRMWARE; scripts/conform.py prints the table of
+# check x implementation and the rows that differ (README "Conformance").
+CONFORM_DIR	:= $(B)/conform
+CONFORM_FW	:= $(if $(filter opensbi-1.9,$(FIRMWARE)),opensbi-1.9,debian)
+CONFORM_QEMU	= scripts/qemu-run.py --qemu $(QEMU) --initrd $(B)/initramfs/conform.cpio \
+	--logdir $(CONFORM_DIR) --bios $(FW_BIN) --timeout 600
+CONFORM_IMPLS	:= --impl opensbi-1.1 --impl opensbi-1.9 --impl kvm --impl kvm-6.12
+
+conform: initramfs firmware
+	+$(MAKE) kernel VARIANT=stock
+	$(MKINITRAMFS) $(VMM_FILES) --list scripts/harness/conform.list \
+		--out $(B)/initramfs/conform.cpio
+	scripts/conform.py direct --qemu $(QEMU) --image $(CONFORM_IMG) \
+		--impl opensbi-1.1=$(DEBIAN_FW) --impl opensbi-1.9=$(OPENSBI19_FW) \
+		--logdir $(CONFORM_DIR)
+	$(CONFORM_QEMU) --kernel $(IMAGE) --name kvm \
+		--append "SBI_TEST_FIRMWARE=$(CONFORM_FW)"
+	@# Stock 6.12 fails checks by design: its verdict is the table's.
+	-$(CONFORM_QEMU) --kernel $(B)/stock/arch/riscv/boot/Image --name kvm-6.12 \
+		--append "SBI_TEST_FIRMWARE=$(CONFORM_FW) SBI_TEST_KERNEL=stock"
+	scripts/conform.py kvm-log --impl kvm=$(CONFORM_DIR)/kvm.log \
+		--impl kvm-6.12=$(CONFORM_DIR)/kvm-6.12.log --logdir $(CONFORM_DIR)
+	scripts/conform.py table $(CONFORM_IMPLS) --logdir $(CONFORM_DIR) \
+		--markdown $(CONFORM_DIR)/differences.md | tee $(CONFORM_DIR)/table.txt
+	scripts/conform.py check --impl opensbi-1.1 --impl opensbi-1.9 --impl kvm \
+		--logdir $(CONFORM_DIR)
 
 clean:
 	rm -rf $(B)

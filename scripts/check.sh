@@ -9,7 +9,8 @@
 # in the third's, on the debug kernel BUILD/linux-debug, "opensbi:" in the
 # fourth's, check.list again on OpenSBI v1.9, "opensbi-debug:" in the
 # fifth's, the debug kernel on OpenSBI v1.9, "qemu-7.2:" in the last,
-# check.list again on Debian 12's QEMU 7.2).
+# check.list again on Debian 12's QEMU 7.2; "conform" is sbi-conform run on
+# both firmwares directly, before the host boots).
 # Environment: FW_BIN, the firmware of the first three stages (default
 # DEBIAN_FW, Debian 12's OpenSBI 1.1); OPENSBI19_FW, OpenSBI v1.9's
 # fw_dynamic.bin; QEMU, the QEMU of every stage but the last (default
@@ -30,7 +31,7 @@ mkdir -p "$LOGS"
 rm -f "$LOGS"/*.tap
 
 # The ONLY names for one stage; "-" if ONLY is set but names none of it.
-only_for() {	# only_for host|hrtimer|debug|opensbi|opensbi-debug|qemu-7.2
+only_for() {	# only_for host|hrtimer|debug|opensbi|opensbi-debug|qemu-7.2|conform
 	local names=() n stage
 	[ -z "$ONLY" ] && return
 	for n in ${ONLY//,/ }; do
@@ -40,6 +41,7 @@ only_for() {	# only_for host|hrtimer|debug|opensbi|opensbi-debug|qemu-7.2
 		opensbi:*)	stage=opensbi ;;
 		opensbi-debug:*) stage=opensbi-debug ;;
 		qemu-7.2:*)	stage=qemu-7.2 ;;
+		conform)	stage=conform ;;
 		*)		stage=host ;;
 		esac
 		[ "$1" = "$stage" ] && names+=("$n")
@@ -51,6 +53,19 @@ expect=(--expect scripts)
 
 echo "== host-side tests of the build and test scripts"
 python3 scripts/tests/run.py --tap "$LOGS/scripts.tap"
+
+# sbi-conform on firmware, no KVM: every check of the suite must pass or be
+# a deviation tools/sbi-conform/deviations documents (README "Conformance").
+# Under our KVM it is the vmm-conform test of check.list.
+if [ "$(only_for conform)" != - ]; then
+	echo "== sbi-conform directly on OpenSBI 1.1 and v1.9 under QEMU"
+	scripts/conform.py direct --qemu "$QEMU" --image "$B/sbi-conform/sbi-conform.img" \
+		--impl "opensbi-1.1=$DEBIAN_FW" --impl "opensbi-1.9=$OPENSBI19_FW" \
+		--logdir "$LOGS/conform" &&
+	scripts/conform.py check --impl opensbi-1.1 --impl opensbi-1.9 \
+		--logdir "$LOGS/conform" --tap "$LOGS/conform.tap"
+	expect+=(--expect conform)
+fi
 
 # The firmware a stage boots, for the tests whose answers depend on it
 # (sbi_dbtr_test): the kernel hands SBI_TEST_FIRMWARE=... on its command

@@ -31,6 +31,7 @@ def load(name):
 
 
 qemu_run = load("qemu-run")
+conform = load("conform")
 
 
 def judge(lines, reason="qemu exited with status 0"):
@@ -525,6 +526,81 @@ class FirmwareTest(unittest.TestCase):
         r = self.build()
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("0009-missing.patch", r.stdout)
+
+
+class ConformTest(unittest.TestCase):
+    """scripts/conform.py: TAP parsing, boot modes, deviations kept exact."""
+
+    MAIN = ["TAP version 13", "# probe_extension(dbcn) = 1",
+            "ok 1 base: a # got 1", "not ok 2 ipi: b # got FAILED (-1)",
+            "ok 3 sta: c # SKIP not probed", "1..3",
+            "1 passed, 1 failed, 1 skipped"]
+
+    def runs(self, main=None, modes=None):
+        r = {m: ([], o) for m, _, (o, *_) in conform.MODES}
+        r["main"] = (main if main is not None else self.MAIN, "shutdown")
+        r["srst-reserved-reason"] = (
+            ["ok 1 srst: system_reset(shutdown, reserved reason 2)"], "shutdown")
+        r.update(modes or {})
+        return r
+
+    def check(self, res, devs):
+        with tempfile.TemporaryDirectory() as t:
+            conform.save(t, res)
+            write(f"{t}/dev", devs)
+            cmd = [os.path.join(SCRIPTS, "conform.py"), "check", "--impl",
+                   res["name"], "--logdir", t, "--deviations", f"{t}/dev"]
+            return sh(*cmd)
+
+    def test_parse(self):
+        res = conform.result("x", self.runs())
+        self.assertEqual(res["checks"]["base: a"], ["ok", "got 1"])
+        self.assertEqual(res["checks"]["ipi: b"][0], "FAIL")
+        self.assertEqual(res["checks"]["sta: c"][0], "skip")
+        self.assertEqual(res["checks"]["suite: the main run completes"][0], "ok")
+        self.assertEqual(res["probes"], {"dbcn": 1})
+        self.assertEqual(res["checks"]["srst: system_reset(cold reboot) reboots"][0], "ok")
+
+    def test_wrong_outcome_and_missing_closing_line_fail(self):
+        res = conform.result("x", self.runs(
+            main=self.MAIN[:-1],
+            modes={"srst-cold-reboot": ([], "shutdown"),
+                   "srst-reserved-reason": ([], "shutdown")}))
+        self.assertEqual(res["checks"]["suite: the main run completes"][0], "FAIL")
+        self.assertEqual(res["checks"]["srst: system_reset(cold reboot) reboots"],
+                         ["FAIL", "shutdown"])
+        self.assertEqual(
+            res["checks"]["srst: system_reset(shutdown, reserved reason 2)"][0], "FAIL")
+
+    def test_undocumented_failure_fails(self):
+        r = self.check(conform.result("x", self.runs()), "")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("undocumented failure: ipi: b", r.stdout)
+
+    def test_documented_deviation_passes(self):
+        r = self.check(conform.result("x", self.runs()), "x | ipi: b | why\n")
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.assertIn("1 documented deviations", r.stdout)
+
+    def test_stale_deviation_fails(self):
+        r = self.check(conform.result("x", self.runs()),
+                       "x | ipi: b | why\nx | base: a | it passes now\n")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("listed in deviations but ok: base: a", r.stdout)
+
+    def test_kvm_log(self):
+        log = "".join("# vmm-conform: conform: %s: %s\n" % (m, l)
+                      for m, _, _ in conform.MODES for l in
+                      (self.MAIN if m == "main" else []) +
+                      ["exit %d" % (2 if "reboot" in m else 0)])
+        with tempfile.TemporaryDirectory() as t:
+            write(f"{t}/host.log", log)
+            r = sh(os.path.join(SCRIPTS, "conform.py"), "kvm-log", "--impl",
+                   f"k={t}/host.log", "--logdir", t)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            res = conform.load(t, ["k"])[0]
+        self.assertEqual(res["modes"]["srst-warm-reboot"], "reboot")
+        self.assertEqual(res["checks"]["ipi: b"][0], "FAIL")
 
 
 class TapResult(unittest.TextTestResult):

@@ -2,7 +2,8 @@
 /*
  * SBI specification constants (v3.0) that the VMM and its test guests use:
  * extension and function IDs, error codes and reset types. Plain C, no
- * headers, so that the freestanding test guest can include it too.
+ * headers, so that the freestanding guests (tests/sbi-guest and
+ * tools/sbi-conform) can include it too.
  */
 #ifndef SBI_SPEC_H
 #define SBI_SPEC_H
@@ -11,18 +12,50 @@
 #define SBI_EXT_LEGACY_PUTCHAR		0x01
 #define SBI_EXT_LEGACY_GETCHAR		0x02
 #define SBI_EXT_LEGACY_SHUTDOWN		0x08
+#define SBI_EXT_LEGACY_SET_TIMER	0x00
+#define SBI_EXT_LEGACY_CLEAR_IPI	0x03
+#define SBI_EXT_LEGACY_SEND_IPI		0x04
+#define SBI_EXT_LEGACY_FENCE_I		0x05
+#define SBI_EXT_LEGACY_SFENCE_VMA	0x06
+#define SBI_EXT_LEGACY_SFENCE_VMA_ASID	0x07
 
 #define SBI_EXT_BASE			0x10
 #define SBI_BASE_GET_SPEC_VERSION	0
 #define SBI_BASE_GET_IMPL_ID		1
+#define SBI_BASE_GET_IMPL_VERSION	2
 #define SBI_BASE_PROBE_EXTENSION	3
+#define SBI_BASE_GET_MVENDORID		4
+#define SBI_BASE_GET_MARCHID		5
+#define SBI_BASE_GET_MIMPID		6
+
+#define SBI_EXT_TIME			0x54494d45
+#define SBI_EXT_IPI			0x735049
+#define SBI_EXT_RFENCE			0x52464e43
+/*
+ * RFENCE FIDs 0-6 in spec order: fence_i, sfence_vma, sfence_vma_asid,
+ * hfence_gvma_vmid, hfence_gvma, hfence_vvma_asid, hfence_vvma.
+ */
+#define SBI_RFENCE_FENCE_I		0
+#define SBI_RFENCE_SFENCE_VMA		1
+#define SBI_RFENCE_SFENCE_VMA_ASID	2
+#define SBI_RFENCE_HFENCE_GVMA_VMID	3
+#define SBI_RFENCE_HFENCE_VVMA		6
 
 #define SBI_EXT_HSM			0x48534d
 #define SBI_HSM_HART_START		0
 #define SBI_HSM_HART_STOP		1
+#define SBI_HSM_HART_GET_STATUS		2
+#define SBI_HSM_HART_SUSPEND		3
+#define SBI_HSM_STATE_STARTED		0
+#define SBI_HSM_STATE_STOPPED		1
+#define SBI_HSM_STATE_SUSPENDED		4
+#define SBI_HSM_SUSPEND_RETENTIVE	0x00000000UL
+#define SBI_HSM_SUSPEND_NON_RETENTIVE	0x80000000UL
 
 #define SBI_EXT_SRST			0x53525354
 #define SBI_EXT_SUSP			0x53555350
+#define SBI_SUSP_SYSTEM_SUSPEND		0
+#define SBI_SUSP_TO_RAM			0
 #define SBI_SRST_SYSTEM_RESET		0
 #define SBI_SRST_TYPE_SHUTDOWN		0
 #define SBI_SRST_TYPE_COLD_REBOOT	1
@@ -35,11 +68,74 @@
 #define SBI_DBCN_CONSOLE_READ		1
 #define SBI_DBCN_CONSOLE_WRITE_BYTE	2
 
+#define SBI_EXT_PMU			0x504d55
+#define SBI_PMU_NUM_COUNTERS		0
+#define SBI_PMU_COUNTER_GET_INFO	1
+#define SBI_PMU_COUNTER_CFG_MATCH	2
+#define SBI_PMU_COUNTER_START		3
+#define SBI_PMU_COUNTER_STOP		4
+#define SBI_PMU_COUNTER_FW_READ		5
+#define SBI_PMU_COUNTER_FW_READ_HI	6
+#define SBI_PMU_SNAPSHOT_SET_SHMEM	7
+#define SBI_PMU_EVENT_GET_INFO		8
+#define SBI_PMU_CFG_SKIP_MATCH		(1UL << 0)
+#define SBI_PMU_CFG_CLEAR_VALUE		(1UL << 1)
+#define SBI_PMU_START_SET_INIT_VALUE	(1UL << 0)
+#define SBI_PMU_START_INIT_SNAPSHOT	(1UL << 1)
+#define SBI_PMU_STOP_RESET		(1UL << 0)
+#define SBI_PMU_STOP_TAKE_SNAPSHOT	(1UL << 1)
+/* event_idx: type in [19:16], code in [15:0]. */
+#define SBI_PMU_EVENT(type, code)	(((unsigned long)(type) << 16) | (code))
+#define SBI_PMU_HW_CPU_CYCLES		SBI_PMU_EVENT(0, 1)
+#define SBI_PMU_HW_INSTRUCTIONS		SBI_PMU_EVENT(0, 2)
+#define SBI_PMU_FW_SET_TIMER		SBI_PMU_EVENT(15, 5)
+#define SBI_PMU_FW_IPI_SENT		SBI_PMU_EVENT(15, 6)
+
+#define SBI_EXT_STA			0x535441
+#define SBI_STA_SET_SHMEM		0
+
+#define SBI_EXT_CPPC			0x43505043
+#define SBI_EXT_NACL			0x4e41434c
+
+#define SBI_EXT_SSE			0x535345
+#define SBI_SSE_READ_ATTRS		0
+#define SBI_SSE_WRITE_ATTRS		1
+#define SBI_SSE_REGISTER		2
+#define SBI_SSE_UNREGISTER		3
+#define SBI_SSE_ENABLE			4
+#define SBI_SSE_DISABLE			5
+#define SBI_SSE_COMPLETE		6
+#define SBI_SSE_INJECT			7
+#define SBI_SSE_HART_UNMASK		8
+#define SBI_SSE_HART_MASK		9
+#define SBI_SSE_EVENT_LOCAL_SOFTWARE	0xffff0000UL
+#define SBI_SSE_ATTR_STATUS		0
+#define SBI_SSE_ATTR_PRIORITY		1
+#define SBI_SSE_ATTR_ENTRY_PC		4
+#define SBI_SSE_ATTR_INTERRUPTED_A7	9
+
+#define SBI_EXT_FWFT			0x46574654
+#define SBI_FWFT_SET			0
+#define SBI_FWFT_GET			1
+#define SBI_FWFT_MISALIGNED_EXC_DELEG	0
+#define SBI_FWFT_POINTER_MASKING_PMLEN	5
+#define SBI_FWFT_SET_FLAG_LOCK		(1UL << 0)
+
+#define SBI_EXT_DBTR			0x44425452
+#define SBI_DBTR_NUM_TRIGGERS		0
+#define SBI_DBTR_SET_SHMEM		1
+#define SBI_DBTR_READ_TRIGGERS		2
+#define SBI_DBTR_INSTALL_TRIGGERS	3
+#define SBI_DBTR_UNINSTALL_TRIGGERS	5
+
+#define SBI_EXT_MPXY			0x4d505859
+
 #define SBI_EXT_EXPERIMENTAL_START	0x08000000
 #define SBI_EXT_EXPERIMENTAL_END	0x08ffffff
 #define SBI_EXT_VENDOR_START		0x09000000
 #define SBI_EXT_VENDOR_END		0x09ffffff
 
+#define SBI_IMPL_ID_OPENSBI		1
 #define SBI_IMPL_ID_KVM			3
 
 #define SBI_SUCCESS			0
@@ -48,5 +144,12 @@
 #define SBI_ERR_INVALID_PARAM		-3
 #define SBI_ERR_DENIED			-4
 #define SBI_ERR_INVALID_ADDRESS		-5
+#define SBI_ERR_ALREADY_AVAILABLE	-6
+#define SBI_ERR_ALREADY_STARTED		-7
+#define SBI_ERR_ALREADY_STOPPED		-8
+#define SBI_ERR_NO_SHMEM		-9
+#define SBI_ERR_INVALID_STATE		-10
+#define SBI_ERR_BAD_RANGE		-11
+#define SBI_ERR_DENIED_LOCKED		-14
 
 #endif /* SBI_SPEC_H */

@@ -27,6 +27,11 @@
  *		  outcome, counted by KVM: the bare-metal guest's vendor,
  *		  experimental and BASE calls, the forwarded ones
  *   cmdline	  every bad command line gets its one-line error and exit 1
+ *   conform	  sbi-conform (tools/sbi-conform) in each of its boot modes
+ *		  on 2 vCPUs, every line relayed as "conform: MODE: LINE"
+ *		  for scripts/conform.py: the main run passes every check,
+ *		  each reset mode ends the VM as it asked. SBI_TEST_KERNEL=
+ *		  stock expects Linux 6.12's SBI (and installs no policy)
  *
  * The harness has no shell: this program runs the VMM with fork and exec,
  * feeds its stdin and reads its stdout and stderr through pipes. The VMM,
@@ -809,6 +814,81 @@ static void test_cmdline(void)
 		bad_cmdline(bad_cmdlines[i].msg, bad_cmdlines[i].args);
 }
 
+/* sbi-conform's boot modes and how each must end the VM. */
+static const struct {
+	const char *mode;
+	int status;
+	const char *said;	/* on stderr */
+	const char *tap;	/* on stdout */
+} conform_modes[] = {
+	{ "main", 0, "the guest shut down", " passed, 0 failed, " },
+	{ "srst-shutdown", 0, "the guest shut down", NULL },
+	{ "srst-cold-reboot", 2, "the guest asked for a reboot", NULL },
+	{ "srst-warm-reboot", 2, "the guest asked for a reboot", NULL },
+	{ "srst-failure", 1, "reporting a system failure", NULL },
+	{ "srst-vendor-reason", 0, "the guest shut down", NULL },
+	{ "srst-reserved-reason", 0, "the guest shut down",
+	  "ok 1 srst: system_reset(shutdown, reserved reason 2)" },
+	{ "legacy-shutdown", 0, "the guest shut down", NULL },
+};
+
+/* What the suite expects of this kernel's SBI (conform.* bootargs). */
+static const char *conform_expect(bool stock)
+{
+	const char *fw = getenv("SBI_TEST_FIRMWARE");
+	const char *platform = getenv("SBI_TEST_PLATFORM");
+	char *s;
+
+	if (asprintf(&s, "conform.impl=%s conform.impl_id=3 conform.spec=%s conform.platform=%s conform.exts=%s%s",
+		     stock ? "kvm-6.12" : "kvm", stock ? "2.0" : "3.0",
+		     platform ? platform : "",
+		     stock ? "legacy,time,ipi,rfence,hsm,srst,pmu,dbcn,sta" :
+			     "legacy,time,ipi,rfence,hsm,srst,pmu,dbcn,susp,sta,sse,fwft",
+		     !stock && fw && !strcmp(fw, "opensbi-1.9") ? ",dbtr" : "") < 0) {
+		say("not ok - out of memory");
+		exit(1);
+	}
+	return s;
+}
+
+static void test_conform(void)
+{
+	const char *kernel = getenv("SBI_TEST_KERNEL");
+	bool stock = kernel && !strcmp(kernel, "stock");
+	const char *expect = conform_expect(stock);
+	unsigned int i;
+	struct run r;
+
+	for (i = 0; i < ARRAY_SIZE(conform_modes); i++) {
+		const char *mode = conform_modes[i].mode;
+		char *cmdline, *line, *next;
+
+		if (asprintf(&cmdline, "%s conform.mode=%s", expect, mode) < 0)
+			exit(1);
+		if (stock)
+			run_vmm(&r, NULL, "--kernel", path("sbi-conform.img"),
+				"--cpus", "2", "--timeout", "60", "--cmdline",
+				cmdline, NULL);
+		else
+			run_vmm(&r, NULL, "--kernel", path("sbi-conform.img"),
+				"--cpus", "2", "--timeout", "60",
+				"--sbi-policy", "forward:susp", "--suspend",
+				"accept", "--cmdline", cmdline, NULL);
+		expect_status(&r, conform_modes[i].status, mode);
+		expect_err(&r, conform_modes[i].said, mode);
+		if (conform_modes[i].tap)
+			expect_out(&r, conform_modes[i].tap, mode);
+		for (line = r.out.buf; line && *line; line = next) {
+			next = strchr(line, '\n');
+			if (next)
+				*next++ = 0;
+			say("conform: %s: %s", mode, line);
+		}
+		say("conform: %s: exit %d", mode, r.status);
+		free(cmdline);
+	}
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -827,6 +907,7 @@ static const struct {
 	{ "policy",		test_policy,		true },
 	{ "stats",		test_stats,		true },
 	{ "cmdline",		test_cmdline,		false },
+	{ "conform",		test_conform,		true },
 };
 
 int main(int argc, char **argv)

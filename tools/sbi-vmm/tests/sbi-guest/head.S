@@ -5,6 +5,8 @@
  * in a0, device tree in a1. A hart started with SBI HSM enters at
  * secondary_entry with its opaque value in a1.
  */
+#include "riscv-image.h"
+
 #define STACK_SIZE	16384
 #define MAX_HARTS	4
 
@@ -12,17 +14,7 @@
 	.section .head, "ax"
 	.globl	_start
 _start:
-	j	boot_entry		/* code0 */
-	.word	0			/* code1 */
-	.dword	0x200000		/* text_offset: linked at RAM + 2 MiB */
-	.dword	_end - _start		/* image_size */
-	.dword	0			/* flags: little endian */
-	.word	0x2			/* header version 0.2 */
-	.word	0			/* res1 */
-	.dword	0			/* res2 */
-	.ascii	"RISCV\0\0\0"		/* magic, deprecated */
-	.ascii	"RSC\x05"		/* magic2 */
-	.word	0			/* res3 */
+	RISCV_IMAGE_HEADER boot_entry, _end
 
 	.text
 /* sp = top of this hart's stack; harts beyond MAX_HARTS park. */
