@@ -9,13 +9,15 @@
  * guest chooses reach vcpu_pmu.c clamped with array_index_nospec(), so that
  * its array accesses stay in bounds under speculation too.
  *
- * event_get_info (SBI v3.0) is not implemented: the spec lets it answer
- * SBI_ERR_NOT_SUPPORTED, which is what a missing entry in pmu_fns[] gives.
+ * event_get_info (SBI v3.0) is answered here: firmware events from what
+ * vcpu_pmu.c counts, hardware and cache events by asking host perf.
  */
 
 #include <linux/bitops.h>
 #include <linux/kvm_host.h>
 #include <linux/nospec.h>
+#include <linux/perf_event.h>
+#include <linux/sched.h>
 #include <linux/sizes.h>
 #include <asm/kvm_vcpu_pmu.h>
 #include <asm/sbi.h>
@@ -343,6 +345,148 @@ static void pmu_snapshot_set_shmem(struct kvm_vcpu *vcpu,
 	pmu_complete(ret, rc);
 }
 
+/* SBI v3.0's FID 8; Linux 6.12's enum sbi_ext_pmu_fid stops at 7. */
+#define PMU_EVENT_GET_INFO	(SBI_EXT_PMU_SNAPSHOT_SET_SHMEM + 1)
+
+/* One entry of the event_get_info array, little endian in guest memory. */
+struct pmu_event_info {
+	__le32 event_idx;	/* [19:0]; [31:20] reserved, must be 0 */
+	__le32 output;		/* bit 0: supported; the rest written 0 */
+	__le64 event_data;
+};
+
+/* Entries read and written per guest-memory access. */
+#define PMU_INFO_CHUNK		16
+
+/*
+ * Can host perf count @type/@config for this vCPU's thread? The same kind
+ * of kernel counter vcpu_pmu.c creates when a counter is configured,
+ * created disabled and released at once.
+ */
+static bool pmu_perf_can_count(u32 type, u64 config)
+{
+	struct perf_event_attr attr = {
+		.type		= type,
+		.size		= sizeof(attr),
+		.config		= config,
+		.disabled	= 1,
+		.exclude_host	= 1,
+		.exclude_hv	= 1,
+		.pinned		= 1,
+	};
+	struct perf_event *ev;
+
+	ev = perf_event_create_kernel_counter(&attr, -1, current, NULL, NULL);
+	if (IS_ERR(ev))
+		return false;
+	perf_event_release_kernel(ev);
+	return true;
+}
+
+/*
+ * Whether a counter of @vcpu can count event @eidx with @edata, as
+ * counter_config_matching would find one: firmware events vcpu_pmu.c
+ * counts (SBI_PMU_FW_MAX codes, no event data; not PLATFORM), and hardware
+ * and cache events host perf can count with a hardware counter to put
+ * them on. SBI and perf number the general events one apart and encode
+ * cache events alike (cache ID, op, result). Raw events are not answered
+ * as supported: which raw encodings a host has is the host's secret.
+ */
+static bool pmu_event_supported(struct kvm_vcpu *vcpu, u32 eidx, u64 edata)
+{
+	u32 code = eidx & SBI_PMU_EVENT_IDX_CODE_MASK;
+
+	switch ((eidx & SBI_PMU_EVENT_IDX_TYPE_MASK) >> 16) {
+	case SBI_PMU_EVENT_TYPE_FW:
+		return code < SBI_PMU_FW_MAX && !edata &&
+		       vcpu_to_pmu(vcpu)->num_fw_ctrs;
+	case SBI_PMU_EVENT_TYPE_HW:
+		return code && code < SBI_PMU_HW_GENERAL_MAX && !edata &&
+		       vcpu_to_pmu(vcpu)->num_hw_ctrs &&
+		       pmu_perf_can_count(PERF_TYPE_HARDWARE, code - 1);
+	case SBI_PMU_EVENT_TYPE_CACHE:
+		return (code >> 3) < PERF_COUNT_HW_CACHE_MAX &&
+		       ((code >> 1) & 3) < PERF_COUNT_HW_CACHE_OP_MAX && !edata &&
+		       vcpu_to_pmu(vcpu)->num_hw_ctrs &&
+		       pmu_perf_can_count(PERF_TYPE_HW_CACHE,
+					  (code >> 3) | ((code >> 1) & 3) << 8 |
+					  (u64)(code & 1) << 16);
+	}
+	return false;
+}
+
+/*
+ * The event_get_info array: @nr entries at @pa, 16-byte aligned, writable
+ * guest RAM (checked by the caller). Two passes, so that a reserved bit in
+ * any event_idx word answers SBI_ERR_INVALID_PARAM with nothing written;
+ * then each entry's output word is written whole. The work is the guest's
+ * own: a chunk at a time, with a reschedule point between chunks.
+ */
+static long pmu_event_info_fill(struct kvm_vcpu *vcpu, gpa_t pa,
+				unsigned long nr)
+{
+	struct pmu_event_info e[PMU_INFO_CHUNK];
+	unsigned long done, i, n;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (done = 0; done < nr; done += n) {
+			n = min_t(unsigned long, nr - done, PMU_INFO_CHUNK);
+			if (kvm_riscv_vcpu_read_guest_pa(vcpu, pa + done * sizeof(*e),
+							 e, n * sizeof(*e)))
+				return SBI_ERR_FAILURE;
+			for (i = 0; i < n; i++) {
+				u32 eidx = le32_to_cpu(e[i].event_idx);
+				u64 edata = le64_to_cpu(e[i].event_data);
+
+				if (!pass && (eidx & ~SBI_PMU_EVENT_IDX_MASK))
+					return SBI_ERR_INVALID_PARAM;
+				e[i].output = cpu_to_le32(pass &&
+							  pmu_event_supported(vcpu, eidx, edata));
+			}
+			if (pass &&
+			    kvm_riscv_vcpu_write_guest_pa(vcpu, pa + done * sizeof(*e),
+							  e, n * sizeof(*e)))
+				return SBI_ERR_FAILURE;
+			cond_resched();
+		}
+	}
+	return SBI_SUCCESS;
+}
+
+/* event_get_info(shmem_lo, shmem_hi, num_entries, flags) */
+static void pmu_event_get_info(struct kvm_vcpu *vcpu,
+			       const struct kvm_vcpu_sbi_call *call,
+			       struct kvm_vcpu_sbi_return *ret)
+{
+	unsigned long nr = call->args[2], flags = call->args[3];
+	gpa_t pa;
+	long err;
+	int rc;
+
+	if (flags || !nr || nr > ULONG_MAX / sizeof(struct pmu_event_info)) {
+		kvm_vcpu_sbi_ret_error(ret, SBI_ERR_INVALID_PARAM);
+		return;
+	}
+	if (!kvm_vcpu_sbi_arg_pa(call, 0, &pa)) {
+		kvm_vcpu_sbi_ret_error(ret, SBI_ERR_INVALID_ADDRESS);
+		return;
+	}
+	rc = kvm_riscv_vcpu_guest_pa_check(vcpu, pa,
+					   nr * sizeof(struct pmu_event_info),
+					   sizeof(struct pmu_event_info), true);
+	if (rc) {
+		kvm_vcpu_sbi_ret_error(ret, rc == -EINVAL ? SBI_ERR_INVALID_PARAM :
+							   SBI_ERR_INVALID_ADDRESS);
+		return;
+	}
+	err = pmu_event_info_fill(vcpu, pa, nr);
+	if (err)
+		kvm_vcpu_sbi_ret_error(ret, err);
+	else
+		kvm_vcpu_sbi_ret_value(ret, 0);
+}
+
 static const kvm_vcpu_sbi_fn pmu_fns[] = {
 	[SBI_EXT_PMU_NUM_COUNTERS]	= pmu_num_counters,
 	[SBI_EXT_PMU_COUNTER_GET_INFO]	= pmu_counter_get_info,
@@ -352,6 +496,7 @@ static const kvm_vcpu_sbi_fn pmu_fns[] = {
 	[SBI_EXT_PMU_COUNTER_FW_READ]	= pmu_counter_fw_read,
 	[SBI_EXT_PMU_COUNTER_FW_READ_HI] = pmu_counter_fw_read_hi,
 	[SBI_EXT_PMU_SNAPSHOT_SET_SHMEM] = pmu_snapshot_set_shmem,
+	[PMU_EVENT_GET_INFO]		= pmu_event_get_info,
 };
 
 /* Without Sscofpmf and host SBI PMU support vcpu_pmu.c sets nothing up. */

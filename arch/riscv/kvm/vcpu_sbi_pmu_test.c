@@ -226,10 +226,46 @@ static void pmu_test_counter_sets(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pmu_event_idx_nospec(0x2abcd), 0x2abcdUL);
 }
 
+/*
+ * event_get_info: the answers that need no host perf and no guest memory.
+ * Firmware events are supported up to SBI_PMU_FW_MAX, without event data;
+ * raw, reserved and PLATFORM events are not; the arguments are checked
+ * before any guest memory is touched (a zeroed vCPU has none).
+ */
+static void pmu_test_event_info(struct kunit *test)
+{
+	struct kvm_vcpu *vcpu = pmu_test_vcpu(test);
+	const u32 timer = PMU_TEST_FW_EVENT(SBI_PMU_FW_SET_TIMER);
+	const u32 last = PMU_TEST_FW_EVENT(SBI_PMU_FW_MAX - 1);
+	struct kvm_vcpu_sbi_return ret;
+
+	KUNIT_EXPECT_TRUE(test, pmu_event_supported(vcpu, timer, 0));
+	KUNIT_EXPECT_TRUE(test, pmu_event_supported(vcpu, last, 0));
+	KUNIT_EXPECT_FALSE(test, pmu_event_supported(vcpu, last + 1, 0));
+	KUNIT_EXPECT_FALSE(test, pmu_event_supported(vcpu, PMU_TEST_FW_EVENT(0xffff), 0));
+	KUNIT_EXPECT_FALSE(test, pmu_event_supported(vcpu, timer, 1));
+	KUNIT_EXPECT_FALSE(test, pmu_event_supported(vcpu, 0x20000, 0x12));
+	KUNIT_EXPECT_FALSE(test, pmu_event_supported(vcpu, 0x50001, 0));
+	KUNIT_EXPECT_FALSE(test, pmu_event_supported(vcpu, 0x00000, 0));
+	vcpu_to_pmu(vcpu)->num_fw_ctrs = 0;
+	KUNIT_EXPECT_FALSE(test, pmu_event_supported(vcpu, timer, 0));
+
+	ret = pmu_test_call(vcpu, PMU_EVENT_GET_INFO, 0x80000000, 0, 1, 1);
+	KUNIT_EXPECT_EQ(test, ret.err_val, (long)SBI_ERR_INVALID_PARAM);
+	ret = pmu_test_call(vcpu, PMU_EVENT_GET_INFO, 0x80000000, 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, ret.err_val, (long)SBI_ERR_INVALID_PARAM);
+	ret = pmu_test_call(vcpu, PMU_EVENT_GET_INFO, 0x80000000, 0,
+			    ULONG_MAX / 8, 0);
+	KUNIT_EXPECT_EQ(test, ret.err_val, (long)SBI_ERR_INVALID_PARAM);
+	ret = pmu_test_call(vcpu, PMU_EVENT_GET_INFO, 0x80000000, 1, 1, 0);
+	KUNIT_EXPECT_EQ(test, ret.err_val, (long)SBI_ERR_INVALID_ADDRESS);
+}
+
 static struct kunit_case pmu_test_cases[] = {
 	KUNIT_CASE(pmu_test_fw_read_unconfigured),
 	KUNIT_CASE(pmu_test_reserved_flags),
 	KUNIT_CASE(pmu_test_counter_sets),
+	KUNIT_CASE(pmu_test_event_info),
 	{}
 };
 
