@@ -271,6 +271,15 @@ def cmd_table(a):
     print("\n".join(lines))
     if a.markdown:
         with open(a.markdown, "w") as f:
+            f.write("| implementation | ok | FAIL | dev | skip | extensions probed |\n"
+                    "|---|---|---|---|---|---|\n")
+            for r in results:
+                cells = [cell(r, c, devs) for c in rows]
+                f.write("| %s | %d | %d | %d | %d | %s |\n" % (
+                    r["name"], cells.count("ok"), cells.count("FAIL"),
+                    cells.count("dev"), cells.count("skip"),
+                    ", ".join(e for e in exts if r["probes"].get(e))))
+            f.write("\nThe %d checks whose results differ:\n\n" % len(differ))
             f.write("| check | %s |\n|---|%s\n" % (" | ".join(names), "---|" * len(names)))
             for c, cells in differ:
                 f.write("| %s | %s |\n" % (c.replace("|", "\\|"), " | ".join(cells)))
