@@ -153,8 +153,14 @@ def result(name, runs):
 
 def cmd_direct(a):
     os.makedirs(a.logdir, exist_ok=True)
+    if not os.path.isfile(a.image):
+        sys.exit("conform.py: %s: no such payload (make conform-payload)" % a.image)
     for spec in a.impl:
+        if "=" not in spec:
+            sys.exit("conform.py: direct: --impl %s: expected NAME=FIRMWARE" % spec)
         name, fw = spec.split("=", 1)
+        if not os.path.isfile(fw):
+            sys.exit("conform.py: %s: no such firmware for %s" % (fw, name))
         runs = {}
         for mode, _, _ in MODES:
             args = "conform.mode=%s conform.impl=%s %s" % (
@@ -167,6 +173,8 @@ def cmd_direct(a):
 def cmd_kvm_log(a):
     os.makedirs(a.logdir, exist_ok=True)
     for spec in a.impl:
+        if "=" not in spec:
+            sys.exit("conform.py: kvm-log: --impl %s: expected NAME=HOSTLOG" % spec)
         name, path = spec.split("=", 1)
         runs = {}
         try:
