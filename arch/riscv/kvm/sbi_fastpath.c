@@ -23,10 +23,9 @@
 #include <linux/entry-kvm.h>
 #include <linux/kvm_host.h>
 #include <linux/moduleparam.h>
-#include <asm/kvm_sbi_policy.h>
 
+#include "sbi_dispatch.h"
 #include "trace.h"
-#include "vcpu_sbi_registry.h"
 
 static bool sbi_fastpath = true;
 module_param(sbi_fastpath, bool, 0644);
@@ -106,42 +105,33 @@ static bool sbi_fastpath_call(struct kvm_vcpu *vcpu, struct kvm_cpu_context *cp,
 		kvm_vcpu_sbi_ret_error(&ret, SBI_ERR_FAILURE);
 	}
 	sbi_account_fast(vcpu, stat_off, &ret);
-	cp->a0 = ret.err_val;
-	cp->a1 = ret.out_val;
-	cp->sepc += 4;
+	sbi_write_back(cp, cp->a7, &ret);
 	return true;
 }
 
 /*
- * Is the call the guest made fast? If so, @fn is its fast function, from
- * the registry's table of them. Not fast: legacy, not in the registry's
- * direct table (EID ranges are never fast), not marked, or not enabled.
- * Makes no calls, so that an ecall that is not fast costs no stack frame
- * here.
+ * Is the call the guest made fast? If so, @fn is its fast function. The
+ * dispatcher's lookup, first step only (the registry keeps every fast
+ * function's EID in the direct table), and its FID bound. Not fast: not in
+ * the direct table, not marked in fast_fids (legacy calls never are), or
+ * not enabled. Makes no calls, so that an ecall that is not fast costs no
+ * stack frame here.
  */
 static __always_inline bool sbi_fastpath_fn(struct kvm_vcpu *vcpu,
 					    unsigned long eid,
 					    unsigned long fid,
 					    kvm_vcpu_sbi_fn *fn, u16 *stat_off)
 {
-	const struct sbi_direct *d;
+	const struct kvm_sbi_direct *d = kvm_sbi_direct(&kvm_riscv_sbi_registry,
+							eid);
 
-	/* Legacy calls are never fast. */
-	if (eid <= KVM_SBI_LEGACY_EID_LAST)
+	/* Most calls end here: not in the table, or no fast function. */
+	if (d->eid != eid || fid >= BITS_PER_LONG ||
+	    !(d->fast_fids & BIT(fid)))
 		return false;
-	/* Most calls end here: not in the table, or no fast functions. */
-	d = sbi_registry_direct(&kvm_riscv_sbi_registry, eid);
-	if (d->eid != eid || !d->fast)
-		return false;
-	/*
-	 * The guest's FID indexes function pointers: masked first, so that
-	 * even a mispredicted bound check stays in the row, then checked.
-	 */
-	*fn = d->fast[fid & (BITS_PER_LONG - 1)];
-	if (!*fn || fid >= BITS_PER_LONG)
-		return false;
+	*fn = sbi_ext_fn(d->ext, fid);
 	*stat_off = d->stat_off;
-	return sbi_ext_state(vcpu, d->slot) == KVM_SBI_EXT_ENABLED;
+	return *fn && sbi_ext_state(vcpu, d->slot) == KVM_SBI_EXT_ENABLED;
 }
 
 /*
@@ -162,12 +152,14 @@ static bool sbi_fastpath_answer(struct kvm_vcpu *vcpu, kvm_vcpu_sbi_fn fn,
 		return true;
 	}
 	/*
-	 * A policy may deny a fast function (TIME, IPI, HSM): only then is it
-	 * asked, so that calls with no fast function pay no policy lookup here.
+	 * The dispatcher's policy decision: a policy may deny a fast function
+	 * (TIME, IPI, HSM), and the normal path then answers; it is asked
+	 * only here, so that calls with no fast function pay no policy
+	 * lookup in the fast path.
 	 */
-	if (vcpu->kvm->arch.sbi_policy &&
-	    kvm_riscv_sbi_policy_action(vcpu->kvm, cp->a7, cp->a6))
-		return false;	/* not KVM_RISCV_SBI_POLICY_HANDLE (0) */
+	if (sbi_policy_action(vcpu, cp->a7, cp->a6) !=
+	    KVM_RISCV_SBI_POLICY_HANDLE)
+		return false;
 	return sbi_fastpath_call(vcpu, cp, fn, stat_off);
 }
 

@@ -6,29 +6,25 @@
  * sbi_fastpath.c. The vCPU and VM here are plain zeroed memory.
  */
 
-#include <kunit/test.h>
 #include <linux/irqflags.h>
-#include <linux/slab.h>
 
+#include "sbi_test.h"
+
+/* The shared test vCPU, in a VM with an empty hart map. */
 static struct kvm_vcpu *fp_test_vcpu(struct kunit *test)
 {
-	struct kvm_vcpu *vcpu;
-	unsigned int i;
+	struct sbi_test_ctx *ctx;
+	struct kvm *kvm;
 
-	if (!kvm_riscv_sbi_registry.nr)
-		kunit_skip(test, "the SBI registry is not built: KVM is not active");
-	vcpu = kunit_kzalloc(test, sizeof(*vcpu), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, vcpu);
-	vcpu->kvm = kunit_kzalloc(test, sizeof(*vcpu->kvm), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, vcpu->kvm);
-	/* An empty hart map: every hart ID names no vCPU. */
-	vcpu->kvm->arch.sbi_harts = kunit_kcalloc(test, KVM_MAX_VCPU_IDS,
-						  sizeof(*vcpu->kvm->arch.sbi_harts),
-						  GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, vcpu->kvm->arch.sbi_harts);
-	for (i = 0; i < kvm_riscv_sbi_registry.nr; i++)
-		vcpu->arch.sbi_context.ext_state[i] = KVM_SBI_EXT_ENABLED;
-	return vcpu;
+	sbi_test_init(test);
+	ctx = test->priv;
+	kvm = ctx->vcpu->kvm;
+	/* Every hart ID names no vCPU. */
+	kvm->arch.sbi_harts = kunit_kcalloc(test, KVM_MAX_VCPU_IDS,
+					    sizeof(*kvm->arch.sbi_harts),
+					    GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, kvm->arch.sbi_harts);
+	return ctx->vcpu;
 }
 
 /*
@@ -128,7 +124,53 @@ static void fp_test_ipi_bounded(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ret.err_val, (long)SBI_ERR_INVALID_PARAM);
 }
 
+/*
+ * Which calls the fast path takes, by the dispatcher's lookup and FID
+ * bound: a function marked fast, of an enabled extension; not a FID past
+ * the table or past BITS_PER_LONG, not an unmarked function (RFENCE), not
+ * a legacy call (which the direct table holds too), not a range.
+ */
+static void fp_test_which_calls(struct kunit *test)
+{
+	static const struct { unsigned long eid, fid; bool fast; } cases[] = {
+		{ SBI_EXT_BASE, SBI_EXT_BASE_GET_SPEC_VERSION, true },
+		{ SBI_EXT_BASE, SBI_EXT_BASE_GET_MIMPID, true },
+		{ SBI_EXT_TIME, SBI_EXT_TIME_SET_TIMER, true },
+		{ SBI_EXT_HSM, SBI_EXT_HSM_HART_STATUS, true },
+		{ SBI_EXT_HSM, SBI_EXT_HSM_HART_START, false },
+		{ SBI_EXT_BASE, 7, false },
+		{ SBI_EXT_BASE, BITS_PER_LONG, false },
+		{ SBI_EXT_BASE, BITS_PER_LONG + SBI_EXT_BASE_GET_SPEC_VERSION, false },
+		{ SBI_EXT_BASE, -1UL, false },
+		{ SBI_EXT_RFENCE, SBI_EXT_RFENCE_REMOTE_FENCE_I, false },
+		{ SBI_EXT_0_1_SET_TIMER, 0, false },
+		{ SBI_EXT_VENDOR_START, 0, false },
+		{ (unsigned long)U32_MAX + 1 + SBI_EXT_BASE, 0, false },
+	};
+	struct kvm_vcpu *vcpu = fp_test_vcpu(test);
+	kvm_vcpu_sbi_fn fn;
+	u16 stat_off;
+	unsigned int i;
+	int slot;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		KUNIT_EXPECT_EQ_MSG(test, sbi_fastpath_fn(vcpu, cases[i].eid,
+							  cases[i].fid, &fn,
+							  &stat_off),
+				    cases[i].fast, "EID %#lx FID %#lx",
+				    cases[i].eid, cases[i].fid);
+
+	/* Disabled: not fast, so that the normal path answers. */
+	slot = kvm_sbi_find(&kvm_riscv_sbi_registry, SBI_EXT_TIME);
+	KUNIT_ASSERT_GE(test, slot, 0);
+	vcpu->arch.sbi_context.ext_state[slot] = KVM_SBI_EXT_DISABLED;
+	KUNIT_EXPECT_FALSE(test, sbi_fastpath_fn(vcpu, SBI_EXT_TIME,
+						 SBI_EXT_TIME_SET_TIMER, &fn,
+						 &stat_off));
+}
+
 static struct kunit_case fp_test_cases[] = {
+	KUNIT_CASE(fp_test_which_calls),
 	KUNIT_CASE(fp_test_handled_counts_once),
 	KUNIT_CASE(fp_test_ipi_bounded),
 	{}

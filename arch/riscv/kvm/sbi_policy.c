@@ -35,12 +35,12 @@ static_assert(KVM_RISCV_SBI_POLICY_HANDLE == 0);
 #define SBI_EXT_USER_LAST	0x0AFFFFFF
 
 /**
- * struct sbi_policy_range - calls [start, end] of the key space and their fate
+ * struct kvm_sbi_policy_range - calls [start, end] of the key space, their fate
  * @start: first key, eid << 32 | fid
  * @end: last key (inclusive)
  * @action: KVM_RISCV_SBI_POLICY_*
  */
-struct sbi_policy_range {
+struct kvm_sbi_policy_range {
 	u64 start;
 	u64 end;
 	u8 action;
@@ -53,7 +53,7 @@ struct sbi_policy_range {
  */
 struct kvm_riscv_sbi_policy_map {
 	unsigned int nr;
-	struct sbi_policy_range ranges[] __counted_by(nr);
+	struct kvm_sbi_policy_range ranges[] __counted_by(nr);
 };
 
 /*
@@ -104,7 +104,7 @@ static u64 sbi_policy_key(u32 eid, u32 fid)
 	return (u64)eid << 32 | fid;
 }
 
-static bool sbi_policy_touches(const struct sbi_policy_range *r, u32 first,
+static bool sbi_policy_touches(const struct kvm_sbi_policy_range *r, u32 first,
 			       u32 last)
 {
 	return r->start <= sbi_policy_key(last, U32_MAX) &&
@@ -112,7 +112,7 @@ static bool sbi_policy_touches(const struct sbi_policy_range *r, u32 first,
 }
 
 /* May @r take its action? -EPERM if it would take a call from the kernel. */
-static int sbi_policy_permitted(const struct sbi_policy_range *r)
+static int sbi_policy_permitted(const struct kvm_sbi_policy_range *r)
 {
 	unsigned int i;
 
@@ -149,7 +149,7 @@ static bool sbi_policy_fids_allowed(u32 eid, u32 first, u32 last, u8 action)
 
 /* Check one entry from userspace and turn it into a range of keys. */
 static int sbi_policy_entry_to_range(const struct kvm_riscv_sbi_policy_entry *e,
-				     struct sbi_policy_range *r)
+				     struct kvm_sbi_policy_range *r)
 {
 	u64 eid_last = (u64)e->eid_base + e->eid_count - 1;
 	u64 fid_last = (u64)e->fid_base + e->fid_count - 1;
@@ -185,7 +185,7 @@ static int sbi_policy_entry_to_range(const struct kvm_riscv_sbi_policy_entry *e,
 
 static int sbi_policy_range_cmp(const void *a, const void *b)
 {
-	const struct sbi_policy_range *ra = a, *rb = b;
+	const struct kvm_sbi_policy_range *ra = a, *rb = b;
 
 	return ra->start < rb->start ? -1 : ra->start > rb->start;
 }
@@ -196,7 +196,7 @@ static int sbi_policy_range_cmp(const void *a, const void *b)
  */
 static struct kvm_riscv_sbi_policy_map *
 sbi_policy_merge(const struct kvm_riscv_sbi_policy_map *old,
-		 const struct sbi_policy_range *add, unsigned int nr_add)
+		 const struct kvm_sbi_policy_range *add, unsigned int nr_add)
 {
 	unsigned int nr_old = old ? old->nr : 0, i;
 	struct kvm_riscv_sbi_policy_map *map;
@@ -262,7 +262,7 @@ static u8 sbi_policy_map_probe(const struct kvm_riscv_sbi_policy_map *map,
 	bool denied = false;
 
 	for (; i < map->nr && map->ranges[i].start <= last; i++) {
-		const struct sbi_policy_range *r = &map->ranges[i];
+		const struct kvm_sbi_policy_range *r = &map->ranges[i];
 
 		if (r->action == KVM_RISCV_SBI_POLICY_FORWARD)
 			return KVM_RISCV_SBI_POLICY_FORWARD;
@@ -327,7 +327,7 @@ void kvm_riscv_sbi_policy_init_vm(struct kvm *kvm)
 }
 
 /**
- * kvm_riscv_sbi_policy_freeze() - no policy change once a vCPU runs
+ * kvm_riscv_vcpu_sbi_policy_freeze() - no policy change once a vCPU runs
  * @vcpu: a vCPU about to run for the first time (KVM_RUN)
  *
  * After this, every KVM_SET_DEVICE_ATTR of the policy fails with -EBUSY,
@@ -336,7 +336,7 @@ void kvm_riscv_sbi_policy_init_vm(struct kvm *kvm)
  *
  * Context: KVM_RUN, vcpu->mutex held; takes kvm->arch.sbi_policy_lock.
  */
-void kvm_riscv_sbi_policy_freeze(struct kvm_vcpu *vcpu)
+void kvm_riscv_vcpu_sbi_policy_freeze(struct kvm_vcpu *vcpu)
 {
 	struct kvm *kvm = vcpu->kvm;
 
@@ -352,7 +352,7 @@ static int sbi_policy_add(struct kvm *kvm,
 	struct kvm_riscv_sbi_policy_map *old, *map;
 	struct kvm_riscv_sbi_policy_entry *entries;
 	struct kvm_riscv_sbi_policy policy;
-	struct sbi_policy_range *ranges;
+	struct kvm_sbi_policy_range *ranges;
 	unsigned int i;
 	int rc = 0;
 

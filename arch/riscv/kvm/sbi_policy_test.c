@@ -27,7 +27,7 @@ static int pol_check(u32 eid, u32 neid, u32 fid, u32 nfid, u8 action)
 {
 	struct kvm_riscv_sbi_policy_entry e = pol_entry(eid, neid, fid, nfid,
 							action);
-	struct sbi_policy_range r;
+	struct kvm_sbi_policy_range r;
 
 	return sbi_policy_entry_to_range(&e, &r);
 }
@@ -35,7 +35,7 @@ static int pol_check(u32 eid, u32 neid, u32 fid, u32 nfid, u8 action)
 static void pol_test_entry_validation(struct kunit *test)
 {
 	struct kvm_riscv_sbi_policy_entry e;
-	struct sbi_policy_range r;
+	struct kvm_sbi_policy_range r;
 
 	KUNIT_EXPECT_EQ(test, pol_check(0x09000000, 16, 0, 0, POL_FWD), 0);
 	KUNIT_EXPECT_EQ(test, pol_check(SBI_EXT_DBCN, 1, 0, 0, POL_FWD), 0);
@@ -147,7 +147,7 @@ static struct kvm_riscv_sbi_policy_map *
 pol_build(struct kunit *test, const struct kvm_riscv_sbi_policy_entry *e,
 	  unsigned int n, const struct kvm_riscv_sbi_policy_map *old)
 {
-	struct sbi_policy_range *r = kunit_kcalloc(test, n, sizeof(*r),
+	struct kvm_sbi_policy_range *r = kunit_kcalloc(test, n, sizeof(*r),
 						   GFP_KERNEL);
 	struct kvm_riscv_sbi_policy_map *map;
 	unsigned int i;
@@ -263,12 +263,12 @@ static void pol_test_256_entries(struct kunit *test)
 
 static void pol_test_limit(struct kunit *test)
 {
-	const struct sbi_policy_range one = {
+	const struct kvm_sbi_policy_range one = {
 		.start = sbi_policy_key(0x0B000000, 0),
 		.end = sbi_policy_key(0x0B000000, 0),
 	};
 	struct kvm_riscv_sbi_policy_map *full;
-	struct sbi_policy_range *many;
+	struct kvm_sbi_policy_range *many;
 	unsigned int i;
 
 	many = kunit_kcalloc(test, SBI_POLICY_MAX_ENTRIES, sizeof(*many),

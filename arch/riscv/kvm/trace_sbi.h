@@ -3,7 +3,7 @@
  * Tracepoints of the RISC-V KVM SBI framework: one per SBI call a guest
  * makes, on the normal path and in the fast path alike, and one when
  * userspace's answer to a forwarded call is applied. Created in
- * vcpu_sbi.c. See Documentation/virt/kvm/riscv/sbi.rst, "Tracing and
+ * sbi_dispatch.c. See Documentation/virt/kvm/riscv/sbi.rst, "Tracing and
  * statistics".
  */
 #if !defined(_TRACE_KVM_SBI_H) || defined(TRACE_HEADER_MULTI_READ)

@@ -104,7 +104,7 @@ const struct kvm_vcpu_sbi_extension kvm_sbi_ext_base = {
 	.name		= "base",
 	.eid_start	= SBI_EXT_BASE,
 	.eid_end	= SBI_EXT_BASE,
-	.onereg_idx	= KVM_SBI_NO_ONEREG,
+	.onereg_idx	= KVM_SBI_ALWAYS_ENABLED,
 	.fns		= base_fns,
 	.nr_fns		= ARRAY_SIZE(base_fns),
 	/*

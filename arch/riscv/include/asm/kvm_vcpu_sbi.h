@@ -3,9 +3,10 @@
  * RISC-V KVM SBI extension framework: the interface an extension includes.
  *
  * An extension is one file, arch/riscv/kvm/vcpu_sbi_<name>.c, ending in one
- * const struct kvm_vcpu_sbi_extension. The framework (vcpu_sbi.c) finds it
- * by EID, calls it, and completes the call according to the outcome it
- * reports. See Documentation/virt/kvm/riscv/sbi.rst.
+ * const struct kvm_vcpu_sbi_extension. The framework (sbi_<job>.c: the
+ * registry, the dispatcher, ONE_REG, the hart map, the policy and the fast
+ * path) finds it by EID, calls it, and completes the call according to the
+ * outcome it reports. See Documentation/virt/kvm/riscv/sbi.rst.
  */
 
 #ifndef __RISCV_KVM_VCPU_SBI_H__
@@ -54,8 +55,12 @@ struct kvm_vcpu_sbi_dbtr;
 /* Legacy (v0.1) EIDs 0x00-0x0F: one function each, a1 preserved. */
 #define KVM_SBI_LEGACY_EID_LAST		0x0F
 
-/* onereg_idx of an extension that userspace cannot disable (BASE). */
-#define KVM_SBI_NO_ONEREG		(-1)
+/*
+ * onereg_idx of an extension that has no KVM_RISCV_SBI_EXT_* index: it is
+ * enabled on every vCPU where it is available, and userspace cannot disable
+ * it (BASE; SSE and DBTR, which 6.12's index enum does not have).
+ */
+#define KVM_SBI_ALWAYS_ENABLED		(-1)
 
 /**
  * struct kvm_vcpu_sbi_call - one SBI call, decoded from the guest registers
@@ -155,7 +160,7 @@ typedef void (*kvm_vcpu_sbi_fn)(struct kvm_vcpu *vcpu,
  * @eid_start: first extension ID it serves
  * @eid_end: last extension ID it serves (inclusive)
  * @onereg_idx: KVM_RISCV_SBI_EXT_* index userspace enables it by, or
- *	KVM_SBI_NO_ONEREG if it cannot be disabled
+ *	KVM_SBI_ALWAYS_ENABLED
  * @default_disabled: starts disabled on every vCPU
  * @fns: functions indexed by FID (exactly one of @fns and @handler)
  * @nr_fns: number of entries in @fns; a FID past it or a NULL entry is
@@ -165,8 +170,8 @@ typedef void (*kvm_vcpu_sbi_fn)(struct kvm_vcpu *vcpu,
  *	registry refuses the descriptor otherwise). It runs with interrupts
  *	and preemption off and without kvm->srcu; it must not sleep or change
  *	the guest's registers (its @call is read from them in place), and
- *	must answer with KVM_SBI_RETURN and an error code the spec defines
- *	(the fast path does not check it), or with KVM_SBI_FORWARD or
+ *	must answer with KVM_SBI_RETURN (an error code the spec lacks is
+ *	clamped, as on the normal path), or with KVM_SBI_FORWARD or
  *	KVM_SBI_NORMAL_PATH before it changed anything (the call is then
  *	made again on the normal path); any other outcome, KVM_SBI_FAILED
  *	included, is a bug, warned about once and answered SBI_ERR_FAILURE.
@@ -196,8 +201,7 @@ typedef void (*kvm_vcpu_sbi_fn)(struct kvm_vcpu *vcpu,
  * @set_state_reg: write state register @num; returns 0 or a negative errno
  * @forward_check: when the VM's policy forwards a call of this extension,
  *	called first: it may answer the guest itself (an SBI error) or leave
- *	the outcome KVM_SBI_FORWARD. An extension with only this (no @fns,
- *	no @handler, default_disabled) exists for userspace alone (SUSP)
+ *	the outcome KVM_SBI_FORWARD (SUSP checks its arguments)
  * @forward_done: on the KVM_RUN after a forwarded call, with userspace's
  *	answer in err_val/out_val; returns true if it set the guest's state
  *	itself, false for the usual write-back (a0, a1, sepc += 4)
@@ -520,8 +524,9 @@ static inline bool kvm_vcpu_sbi_arg_pa(const struct kvm_vcpu_sbi_call *call,
 }
 
 /*
- * Framework services for extensions, documented (kernel-doc) in vcpu_sbi.c,
- * or below if inline.
+ * Framework services for extensions, documented (kernel-doc) where they
+ * are defined (sbi_dispatch.c, sbi_registry.c, sbi_hart.c), or below if
+ * inline.
  * An extension may also call another extension's fns[] entry directly (the
  * legacy calls reuse the IPI and RFENCE functions that replaced them); such
  * a call bypasses that extension's enable state.
@@ -587,9 +592,13 @@ int kvm_riscv_vcpu_read_guest_pa(struct kvm_vcpu *vcpu, gpa_t gpa,
 int kvm_riscv_vcpu_write_guest_pa(struct kvm_vcpu *vcpu, gpa_t gpa,
 				  const void *buf, unsigned long len);
 
-/* Entry points for the rest of KVM (vcpu_sbi.c). */
+/*
+ * Entry points for the rest of KVM: sbi_registry.c (the registry, the
+ * per-vCPU hooks), sbi_hart.c (the VM), sbi_dispatch.c (ecall, forwarded
+ * answer), sbi_onereg.c (ONE_REG).
+ */
 
-int kvm_riscv_vcpu_sbi_registry_init(void);
+int kvm_riscv_sbi_registry_init(void);
 void kvm_riscv_vcpu_sbi_init(struct kvm_vcpu *vcpu);
 void kvm_riscv_vcpu_sbi_deinit(struct kvm_vcpu *vcpu);
 int kvm_riscv_sbi_init_vm(struct kvm *kvm);
@@ -652,7 +661,7 @@ int kvm_riscv_sbi_policy_vm_ioctl(struct kvm *kvm, unsigned int ioctl,
 				  unsigned long arg);
 int kvm_riscv_sbi_policy_max_entries(void);
 void kvm_riscv_sbi_policy_init_vm(struct kvm *kvm);
-void kvm_riscv_sbi_policy_freeze(struct kvm_vcpu *vcpu);
+void kvm_riscv_vcpu_sbi_policy_freeze(struct kvm_vcpu *vcpu);
 void kvm_riscv_sbi_policy_destroy(struct kvm *kvm);
 
 #endif /* __RISCV_KVM_VCPU_SBI_H__ */

@@ -14,6 +14,16 @@
 
 #include <linux/types.h>
 
+/*
+ * KVM_RISCV_SBI_PRIVATE_BASE - this project's block of numbers, outside
+ * upstream's: 0x52530000 ('R' 'S'). Upstream numbers its capabilities one
+ * by one from 0 (about 240 in Linux 6.12) and its device attribute groups
+ * from 0, so its next numbers can never reach the block. Each private
+ * capability and VM attribute group is KVM_RISCV_SBI_PRIVATE_BASE + n (the
+ * two name spaces are separate): api.rst documents them as sections 8.x<n>.
+ */
+#define KVM_RISCV_SBI_PRIVATE_BASE	0x52530000
+
 /* SSE: the vCPU's event state (vcpu_sbi_sse.c) */
 #define KVM_REG_RISCV_SBI_SSE		(0x80 << KVM_REG_RISCV_SUBTYPE_SHIFT)
 
@@ -33,7 +43,7 @@
  * pointing to a struct kvm_riscv_sbi_sse_inject. KVM_HAS_DEVICE_ATTR with
  * the same group and attribute answers 0.
  */
-#define KVM_RISCV_VM_ATTR_SBI_SSE		0x52530001
+#define KVM_RISCV_VM_ATTR_SBI_SSE	(KVM_RISCV_SBI_PRIVATE_BASE + 1)
 #define KVM_RISCV_VM_SBI_SSE_INJECT		0
 
 /**

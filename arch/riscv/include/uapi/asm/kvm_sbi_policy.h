@@ -10,15 +10,18 @@
 
 #include <linux/types.h>
 
+#include <asm/kvm_sbi_ext.h>
+
 /*
  * KVM_CHECK_EXTENSION(KVM_CAP_RISCV_SBI_POLICY) returns the number of
- * policy entries a VM accepts, or 0 without the policy. The number is taken
- * from a block this project reserves, far above the upstream sequence.
+ * policy entries a VM accepts, or 0 without the policy. Its number is the
+ * first of this project's block (KVM_RISCV_SBI_PRIVATE_BASE), out of the
+ * range of upstream's capability numbers.
  */
-#define KVM_CAP_RISCV_SBI_POLICY		0x1000
+#define KVM_CAP_RISCV_SBI_POLICY	(KVM_RISCV_SBI_PRIVATE_BASE + 0)
 
 /* KVM_SET_DEVICE_ATTR / KVM_HAS_DEVICE_ATTR on the VM fd */
-#define KVM_RISCV_VM_ATTR_SBI_POLICY		0x52530000
+#define KVM_RISCV_VM_ATTR_SBI_POLICY	(KVM_RISCV_SBI_PRIVATE_BASE + 0)
 #define KVM_RISCV_VM_SBI_POLICY_ADD		0
 
 /* What happens to a call an entry covers. */
