@@ -70,7 +70,7 @@ sbi_complete(struct kvm_vcpu *vcpu, struct kvm_run *run,
 
 	switch (ret->outcome) {
 	case KVM_SBI_RETURN:
-		sbi_write_back(cp, call->eid, ret);
+		sbi_write_back(cp, sbi_eid_is_legacy(call->eid), ret);
 		return 1;
 	case KVM_SBI_FORWARD:
 		sbi_forward(vcpu, run, ext, call);
@@ -115,7 +115,7 @@ int kvm_riscv_vcpu_sbi_ecall(struct kvm_vcpu *vcpu, struct kvm_run *run)
 
 	ext = kvm_sbi_lookup(&kvm_riscv_sbi_registry, call.eid, &slot);
 
-	action = sbi_policy_action(vcpu, call.eid, call.fid);
+	action = sbi_policy_action(vcpu, &call);
 	switch (action) {
 	case KVM_RISCV_SBI_POLICY_FORWARD:
 		/*
@@ -132,7 +132,8 @@ int kvm_riscv_vcpu_sbi_ecall(struct kvm_vcpu *vcpu, struct kvm_run *run)
 		if (ext->handler) {
 			ext->handler(vcpu, &call, &ret);
 		} else {
-			fn = sbi_ext_fn(ext, call.fid);
+			fn = sbi_fn(ext->fns, kvm_riscv_sbi_registry.callable[slot],
+				    call.fid);
 			if (fn)
 				fn(vcpu, &call, &ret);
 		}

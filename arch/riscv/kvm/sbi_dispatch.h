@@ -19,25 +19,35 @@
 #include "trace_sbi.h"
 
 /*
- * The function of @ext for @fid, or NULL: the guest's FID indexes function
- * pointers, so the bound holds under speculation too.
+ * The one FID bound: the function for @fid in @fns, whose callable FIDs
+ * are the bits of @callable (each below BITS_PER_LONG, with a function),
+ * or NULL for any other FID. The dispatcher passes an extension's fns and
+ * the registry's callable mask of it, the fast path the fns and fast_fids
+ * of the direct table. The guest's FID indexes function pointers, so the
+ * index is clamped by its bit as data, not by the branch alone: under a
+ * mispredicted test a FID whose bit is clear reads fns[0], which every
+ * table has, and a FID past BITS_PER_LONG one whose bit is set.
  */
 static __always_inline kvm_vcpu_sbi_fn
-sbi_ext_fn(const struct kvm_vcpu_sbi_extension *ext, unsigned long fid)
+sbi_fn(const kvm_vcpu_sbi_fn *fns, unsigned long callable, unsigned long fid)
 {
-	if (fid >= ext->nr_fns)
+	unsigned long idx = fid & (BITS_PER_LONG - 1);
+	unsigned long keep = -((callable >> idx) & 1);
+
+	/* So that the compiler cannot take keep to be ~0 past the test. */
+	OPTIMIZER_HIDE_VAR(keep);
+	if (fid >= BITS_PER_LONG || !keep)
 		return NULL;
-	return ext->fns[array_index_nospec(fid, ext->nr_fns)];
+	return fns[idx & keep];
 }
 
-/* The VM's policy's action for a call; most VMs have none: one test. */
+/* The VM's policy's action for @call; most VMs have none: one test. */
 static __always_inline u8 sbi_policy_action(struct kvm_vcpu *vcpu,
-					    unsigned long eid,
-					    unsigned long fid)
+					    const struct kvm_vcpu_sbi_call *call)
 {
 	if (likely(!vcpu->kvm->arch.sbi_policy))
 		return KVM_RISCV_SBI_POLICY_HANDLE;
-	return kvm_riscv_sbi_policy_action(vcpu->kvm, eid, fid);
+	return kvm_riscv_sbi_policy_action(vcpu->kvm, call->eid, call->fid);
 }
 
 static __always_inline bool sbi_eid_is_legacy(unsigned long eid)
@@ -48,24 +58,25 @@ static __always_inline bool sbi_eid_is_legacy(unsigned long eid)
 void kvm_riscv_vcpu_sbi_bad_error(long err);
 
 /*
- * Answer the guest's call @eid with @ret (KVM_SBI_RETURN): a0 (and a1,
- * except for legacy calls, which preserve it), and step over the ecall. An
- * SBI error outside the range the specification defines is a host bug:
- * warned about once, and the guest gets SBI_ERR_FAILURE.
+ * Answer the guest's call with @ret (KVM_SBI_RETURN): a0, and a1 unless the
+ * call is a @legacy one (EIDs 0x00-0x0F preserve it and answer a
+ * function-specific a0), and step over the ecall. An SBI error outside the
+ * range the specification defines is a host bug: warned about once, and
+ * the guest gets SBI_ERR_FAILURE. (The fast path passes @legacy false: the
+ * registry refuses fast functions of legacy EIDs.)
  */
 static __always_inline void sbi_write_back(struct kvm_cpu_context *cp,
-					   unsigned long eid,
+					   bool legacy,
 					   const struct kvm_vcpu_sbi_return *ret)
 {
 	long err = ret->err_val;
 
-	if (unlikely(err > SBI_SUCCESS || err < KVM_SBI_ERR_LAST) &&
-	    !sbi_eid_is_legacy(eid)) {
+	if (!legacy && unlikely(err > SBI_SUCCESS || err < KVM_SBI_ERR_LAST)) {
 		kvm_riscv_vcpu_sbi_bad_error(err);
 		err = SBI_ERR_FAILURE;
 	}
 	cp->a0 = err;
-	if (!sbi_eid_is_legacy(eid))
+	if (!legacy)
 		cp->a1 = ret->out_val;
 	cp->sepc += 4;
 }

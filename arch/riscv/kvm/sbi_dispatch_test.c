@@ -20,7 +20,7 @@ static void sbi_test_error_range(struct kunit *test)
 	for (err = SBI_SUCCESS; err >= KVM_SBI_ERR_LAST; err--) {
 		sbi_test_set_regs(ctx->vcpu, SBI_EXT_TIME, 0, 0);
 		ret.err_val = err;
-		sbi_write_back(cp, SBI_EXT_TIME, &ret);
+		sbi_write_back(cp, false, &ret);
 		KUNIT_EXPECT_EQ(test, (long)cp->a0, err);
 		KUNIT_EXPECT_EQ(test, cp->a1, 9UL);
 		KUNIT_EXPECT_EQ(test, cp->sepc, 0x80001004UL);
@@ -259,6 +259,12 @@ static void sbi_test_dispatch_base(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kvm_riscv_vcpu_sbi_ecall(ctx->vcpu, ctx->run), 1);
 	KUNIT_EXPECT_EQ(test, (long)cp->a0, SBI_ERR_NOT_SUPPORTED);
 	KUNIT_EXPECT_EQ(test, cp->sepc, 0x80001004UL);
+
+	/* Nor one that is a function's FID plus BITS_PER_LONG. */
+	sbi_test_set_regs(ctx->vcpu, SBI_EXT_BASE,
+			  BITS_PER_LONG + SBI_EXT_BASE_GET_SPEC_VERSION, 0);
+	KUNIT_EXPECT_EQ(test, kvm_riscv_vcpu_sbi_ecall(ctx->vcpu, ctx->run), 1);
+	KUNIT_EXPECT_EQ(test, (long)cp->a0, SBI_ERR_NOT_SUPPORTED);
 
 	/* An unknown legacy EID: a0 only. */
 	sbi_test_set_regs(ctx->vcpu, 0x0A, 0, 0);

@@ -105,17 +105,18 @@ static bool sbi_fastpath_call(struct kvm_vcpu *vcpu, struct kvm_cpu_context *cp,
 		kvm_vcpu_sbi_ret_error(&ret, SBI_ERR_FAILURE);
 	}
 	sbi_account_fast(vcpu, stat_off, &ret);
-	sbi_write_back(cp, cp->a7, &ret);
+	sbi_write_back(cp, false, &ret);
 	return true;
 }
 
 /*
  * Is the call the guest made fast? If so, @fn is its fast function. The
  * dispatcher's lookup, first step only (the registry keeps every fast
- * function's EID in the direct table), and its FID bound. Not fast: not in
- * the direct table, not marked in fast_fids (legacy calls never are), or
- * not enabled. Makes no calls, so that an ecall that is not fast costs no
- * stack frame here.
+ * function's EID in the direct table), and its FID bound, with fast_fids
+ * for the callable FIDs. Not fast: not in the direct table, a FID not
+ * marked in fast_fids (none is for an extension with no fast function:
+ * every legacy call), or not enabled. Makes no calls, so that an ecall
+ * that is not fast costs no stack frame here.
  */
 static __always_inline bool sbi_fastpath_fn(struct kvm_vcpu *vcpu,
 					    unsigned long eid,
@@ -126,12 +127,14 @@ static __always_inline bool sbi_fastpath_fn(struct kvm_vcpu *vcpu,
 							eid);
 
 	/* Most calls end here: not in the table, or no fast function. */
-	if (d->eid != eid || fid >= BITS_PER_LONG ||
-	    !(d->fast_fids & BIT(fid)))
+	if (d->eid != eid)
 		return false;
-	*fn = sbi_ext_fn(d->ext, fid);
+	*fn = sbi_fn(d->fns, d->fast_fids, fid);
+	if (!*fn)
+		return false;
 	*stat_off = d->stat_off;
-	return *fn && sbi_ext_state(vcpu, d->slot) == KVM_SBI_EXT_ENABLED;
+	/* sbi_ext_state(vcpu, d->slot), at the offset the entry keeps. */
+	return *((const u8 *)vcpu + d->state_off) == KVM_SBI_EXT_ENABLED;
 }
 
 /*
@@ -157,7 +160,7 @@ static bool sbi_fastpath_answer(struct kvm_vcpu *vcpu, kvm_vcpu_sbi_fn fn,
 	 * only here, so that calls with no fast function pay no policy
 	 * lookup in the fast path.
 	 */
-	if (sbi_policy_action(vcpu, cp->a7, cp->a6) !=
+	if (sbi_policy_action(vcpu, sbi_fastpath_call_in(cp)) !=
 	    KVM_RISCV_SBI_POLICY_HANDLE)
 		return false;
 	return sbi_fastpath_call(vcpu, cp, fn, stat_off);

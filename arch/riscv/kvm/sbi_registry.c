@@ -131,6 +131,7 @@ static void sbi_registry_index(struct kvm_sbi_registry *reg)
 	for (i = 0; i < reg->nr; i++) {
 		const struct kvm_sbi_range *r = &reg->ranges[i];
 		const struct kvm_vcpu_sbi_extension *ext = reg->exts[r->slot];
+		const bool fast = ext->fast_fids;
 
 		if (!sbi_range_is_direct(r))
 			continue;
@@ -142,12 +143,15 @@ static void sbi_registry_index(struct kvm_sbi_registry *reg)
 				continue;
 			*d = (struct kvm_sbi_direct) {
 				.eid = eid,
-				.slot = r->slot,
 				.stat_off = offsetof(struct kvm_vcpu,
 						     stat.sbi_calls) +
 					    reg->stat[r->slot] * sizeof(u64),
+				.state_off = offsetof(struct kvm_vcpu,
+						      arch.sbi_context.ext_state) +
+					     r->slot,
+				.slot = r->slot,
 				.fast_fids = ext->fast_fids,
-				.ext = ext,
+				.fns = fast ? ext->fns : NULL,
 			};
 		}
 	}
@@ -166,18 +170,28 @@ static int sbi_ext_check(const struct kvm_vcpu_sbi_extension *ext)
 
 	if (ext->eid_start > ext->eid_end || ext->eid_end > U32_MAX)
 		return -EINVAL;
-	/* Exactly one way of answering: a table of functions or a handler. */
-	if (!ext->handler == !ext->fns || (ext->fns && !ext->nr_fns))
+	/*
+	 * Exactly one way of answering: a handler, or a table of functions
+	 * whose FIDs fit in the registry's callable masks.
+	 */
+	if (!ext->handler == !ext->fns ||
+	    (ext->fns && (!ext->nr_fns || ext->nr_fns > BITS_PER_LONG)))
 		return -EINVAL;
 	if (ext->onereg_idx != KVM_SBI_ALWAYS_ENABLED &&
 	    (ext->onereg_idx < 0 || ext->onereg_idx >= KVM_RISCV_SBI_EXT_MAX))
 		return -EINVAL;
 	if (ext->nr_state_regs && (!ext->get_state_reg || !ext->set_state_reg))
 		return -EINVAL;
-	/* Fast functions exist, and serve one EID (the fast path's lookup). */
+	/*
+	 * Fast functions exist and serve one EID that is not a legacy one
+	 * (the fast path's lookup and write-back).
+	 */
+	if (ext->fast_fids &&
+	    (ext->eid_start != ext->eid_end ||
+	     ext->eid_start <= KVM_SBI_LEGACY_EID_LAST || !ext->fns))
+		return -EINVAL;
 	for_each_set_bit(fid, &ext->fast_fids, BITS_PER_LONG) {
-		if (ext->eid_start != ext->eid_end || !ext->fns ||
-		    fid >= ext->nr_fns || !ext->fns[fid])
+		if (fid >= ext->nr_fns || !ext->fns[fid])
 			return -EINVAL;
 	}
 	return 0;
@@ -216,7 +230,7 @@ static int sbi_registry_build(struct kvm_sbi_registry *reg,
 			      const struct kvm_vcpu_sbi_extension *const *exts,
 			      unsigned int nr)
 {
-	unsigned int i;
+	unsigned int i, fid;
 
 	if (nr > KVM_SBI_MAX_EXTS)
 		return -E2BIG;
@@ -232,6 +246,11 @@ static int sbi_registry_build(struct kvm_sbi_registry *reg,
 			reg->onereg_slot[idx] = i;
 		}
 		reg->exts[i] = exts[i];
+		reg->callable[i] = 0;
+		for (fid = 0; exts[i]->fns && fid < exts[i]->nr_fns; fid++) {
+			if (exts[i]->fns[fid])
+				reg->callable[i] |= BIT(fid);
+		}
 		reg->stat[i] = sbi_stat_index(exts[i]->name);
 		reg->ranges[i] = (struct kvm_sbi_range) {
 			.start = exts[i]->eid_start,

@@ -26,20 +26,26 @@ struct kvm_sbi_range {
 
 /*
  * One EID in the direct-mapped table, with what a hot call needs of its
- * extension in one place: the slot (-1: the entry is empty), the offset in
- * struct kvm_vcpu of the extension's sbi_calls counter (so that the fast
- * path counts a call with one add), its fast_fids and its descriptor.
+ * extension in one place (32 bytes): the offsets in struct kvm_vcpu of the
+ * extension's sbi_calls counter and of its enable state (so that the fast
+ * path reads and counts with one add each), the slot (-1: the entry is
+ * empty), and the extension's fast_fids and fns (0 and NULL for one with
+ * no fast function, which the fast path thus never takes).
  */
 struct kvm_sbi_direct {
 	u32 eid;
-	s8 slot;
 	u16 stat_off;
+	u16 state_off;
+	s8 slot;
 	unsigned long fast_fids;
-	const struct kvm_vcpu_sbi_extension *ext;
+	const kvm_vcpu_sbi_fn *fns;
 };
 
+static_assert(sizeof(struct kvm_sbi_direct) == 32 || !IS_ENABLED(CONFIG_64BIT));
 static_assert(offsetof(struct kvm_vcpu, stat.sbi_calls[KVM_SBI_NR_STAT_EXTS]) <=
 	      U16_MAX);
+static_assert(offsetof(struct kvm_vcpu,
+		       arch.sbi_context.ext_state[KVM_SBI_MAX_EXTS]) <= U16_MAX);
 
 /* Extensions with at most this many EIDs have each in the direct table. */
 #define KVM_SBI_DIRECT_MAX_EIDS		16
@@ -48,25 +54,30 @@ static_assert(offsetof(struct kvm_vcpu, stat.sbi_calls[KVM_SBI_NR_STAT_EXTS]) <=
 
 /**
  * struct kvm_sbi_registry - the extensions, indexed for dispatch
+ * @mult: the multiplier of kvm_sbi_direct_index(): the first of a fixed
+ *	sequence with which the registered EIDs do not collide (first, with
+ *	@direct, so that the lookup needs one base address)
+ * @direct: every EID of each extension with at most
+ *	KVM_SBI_DIRECT_MAX_EIDS of them, at kvm_sbi_direct_index()
  * @exts: descriptors; a slot is an index into this array
+ * @callable: per slot, the FIDs of its extension's fns that have a
+ *	function, one bit each (0 for an extension with a handler): the
+ *	dispatcher's FID bound, sbi_fn()
  * @stat: index in vcpu->stat.sbi_calls of each slot's extension, by its
  *	name (KVM_SBI_STAT_unknown for a name the stats table lacks)
  * @nr: number of descriptors
  * @ranges: every extension's EID range, sorted by start
  * @onereg_slot: slot of each KVM_RISCV_SBI_EXT_* index, or -1
- * @direct: every EID of each extension with at most
- *	KVM_SBI_DIRECT_MAX_EIDS of them, at kvm_sbi_direct_index()
- * @mult: the multiplier of kvm_sbi_direct_index(): the first of a fixed
- *	sequence with which the registered EIDs do not collide
  */
 struct kvm_sbi_registry {
+	u32 mult;
+	struct kvm_sbi_direct direct[KVM_SBI_DIRECT_SIZE];
 	const struct kvm_vcpu_sbi_extension *exts[KVM_SBI_MAX_EXTS];
+	unsigned long callable[KVM_SBI_MAX_EXTS];
 	u8 stat[KVM_SBI_MAX_EXTS];
 	unsigned int nr;
 	struct kvm_sbi_range ranges[KVM_SBI_MAX_EXTS];
 	s8 onereg_slot[KVM_RISCV_SBI_EXT_MAX];
-	struct kvm_sbi_direct direct[KVM_SBI_DIRECT_SIZE];
-	u32 mult;
 };
 
 extern struct kvm_sbi_registry kvm_riscv_sbi_registry;

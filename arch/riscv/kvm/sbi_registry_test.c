@@ -84,11 +84,15 @@ static void sbi_test_direct_table(struct kunit *test)
 
 			KUNIT_EXPECT_EQ_MSG(test, d->eid, eid, "EID %#lx", eid);
 			KUNIT_EXPECT_EQ(test, d->slot, (s8)i);
-			KUNIT_EXPECT_PTR_EQ(test, d->ext, ext);
 			KUNIT_EXPECT_EQ(test, d->fast_fids, ext->fast_fids);
+			KUNIT_EXPECT_PTR_EQ(test, d->fns,
+					    ext->fast_fids ? ext->fns : NULL);
 			KUNIT_EXPECT_EQ(test, d->stat_off,
 					offsetof(struct kvm_vcpu,
 						 stat.sbi_calls[reg->stat[i]]));
+			KUNIT_EXPECT_EQ(test, d->state_off,
+					offsetof(struct kvm_vcpu,
+						 arch.sbi_context.ext_state[i]));
 			direct++;
 		}
 	}
@@ -103,6 +107,16 @@ static void sbi_test_direct_table(struct kunit *test)
 				      "EID %#lx", eid);
 	KUNIT_EXPECT_NE(test, kvm_sbi_direct(reg, SBI_EXT_VENDOR_START)->eid,
 			(u32)SBI_EXT_VENDOR_START);
+	/* The callable masks: a bit for each FID with a function, no other. */
+	for (i = 0; i < reg->nr; i++) {
+		const struct kvm_vcpu_sbi_extension *ext = reg->exts[i];
+		unsigned long fid, want = 0;
+
+		for (fid = 0; ext->fns && fid < ext->nr_fns; fid++)
+			want |= ext->fns[fid] ? BIT(fid) : 0;
+		KUNIT_EXPECT_EQ_MSG(test, reg->callable[i], want, "%s", ext->name);
+		KUNIT_EXPECT_EQ(test, ext->fast_fids & ~want, 0UL);
+	}
 	/* Every fast function is reachable by the fast path's lookup. */
 	for (i = 0; i < reg->nr; i++) {
 		if (reg->exts[i]->fast_fids)
@@ -185,9 +199,14 @@ static void sbi_test_registry_rejects(struct kunit *test)
 		.eid_start = 30, .eid_end = 31, .onereg_idx = 1,
 		.fns = sbi_test_fns, .nr_fns = 1, .fast_fids = BIT(0),
 	};
-	static const struct kvm_vcpu_sbi_extension fast_legacy_eid = {
+	static const struct kvm_vcpu_sbi_extension fast_legacy = {
 		.eid_start = 3, .eid_end = 3, .onereg_idx = 1,
 		.fns = sbi_test_fns, .nr_fns = 1, .fast_fids = BIT(0),
+	};
+	/* Never read past fns[0]: the bound is refused first. */
+	static const struct kvm_vcpu_sbi_extension too_many = {
+		.eid_start = 30, .eid_end = 30, .onereg_idx = 1,
+		.fns = sbi_test_fns, .nr_fns = BITS_PER_LONG + 1,
 	};
 	static const struct kvm_vcpu_sbi_extension fast_ok = {
 		.eid_start = 30, .eid_end = 30, .onereg_idx = 1,
@@ -211,7 +230,8 @@ static void sbi_test_registry_rejects(struct kunit *test)
 		{ &state_no_ops, -EINVAL },
 		{ &fast_past_fns, -EINVAL },	/* fast FID with no function */
 		{ &fast_range, -EINVAL },	/* fast function of a range */
-		{ &fast_legacy_eid, 0 },	/* in the direct table too */
+		{ &fast_legacy, -EINVAL },	/* legacy calls are never fast */
+		{ &too_many, -EINVAL },	/* FIDs past the callable mask */
 		{ &fast_ok, 0 },
 	};
 	const struct kvm_vcpu_sbi_extension *ok = SBI_TEST_EXT(10, 20, 0);
