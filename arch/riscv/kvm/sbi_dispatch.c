@@ -115,7 +115,7 @@ int kvm_riscv_vcpu_sbi_ecall(struct kvm_vcpu *vcpu, struct kvm_run *run)
 
 	ext = kvm_sbi_lookup(&kvm_riscv_sbi_registry, call.eid, &slot);
 
-	action = sbi_policy_action(vcpu, &call);
+	action = sbi_policy_action(vcpu, slot, &call);
 	switch (action) {
 	case KVM_RISCV_SBI_POLICY_FORWARD:
 		/*

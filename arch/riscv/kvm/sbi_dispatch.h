@@ -41,13 +41,17 @@ sbi_fn(const kvm_vcpu_sbi_fn *fns, unsigned long callable, unsigned long fid)
 	return fns[idx & keep];
 }
 
-/* The VM's policy's action for @call; most VMs have none: one test. */
-static __always_inline u8 sbi_policy_action(struct kvm_vcpu *vcpu,
+/*
+ * The VM's policy's action for @call, whose extension is in registry slot
+ * @slot (-1: none); most VMs have no policy: one test.
+ */
+static __always_inline u8 sbi_policy_action(struct kvm_vcpu *vcpu, int slot,
 					    const struct kvm_vcpu_sbi_call *call)
 {
 	if (likely(!vcpu->kvm->arch.sbi_policy))
 		return KVM_RISCV_SBI_POLICY_HANDLE;
-	return kvm_riscv_sbi_policy_action(vcpu->kvm, call->eid, call->fid);
+	return kvm_riscv_sbi_policy_action(vcpu->kvm, slot, call->eid,
+					   call->fid);
 }
 
 static __always_inline bool sbi_eid_is_legacy(unsigned long eid)

@@ -158,9 +158,14 @@ static bool sbi_fastpath_answer(struct kvm_vcpu *vcpu, kvm_vcpu_sbi_fn fn,
 	 * The dispatcher's policy decision: a policy may deny a fast function
 	 * (TIME, IPI, HSM), and the normal path then answers; it is asked
 	 * only here, so that calls with no fast function pay no policy
-	 * lookup in the fast path.
+	 * lookup in the fast path, and the slot is found again only in a VM
+	 * with a policy, so that the others keep it out of their registers.
 	 */
-	if (sbi_policy_action(vcpu, sbi_fastpath_call_in(cp)) !=
+	if (unlikely(vcpu->kvm->arch.sbi_policy) &&
+	    sbi_policy_action(vcpu,
+			      kvm_sbi_direct(&kvm_riscv_sbi_registry,
+					     cp->a7)->slot,
+			      sbi_fastpath_call_in(cp)) !=
 	    KVM_RISCV_SBI_POLICY_HANDLE)
 		return false;
 	return sbi_fastpath_call(vcpu, cp, fn, stat_off);

@@ -12,17 +12,24 @@
  * first KVM_RUN of any vCPU sets kvm->arch.sbi_policy_frozen under
  * kvm->arch.sbi_policy_lock, which an add takes and tests the flag under,
  * so an add either completes before any vCPU runs or fails with -EBUSY.
+ * Each map also holds one action per registry slot, for the extensions
+ * whose every call the policy treats alike (most of them, in most
+ * policies): a call to one of them is decided by one load, whatever the
+ * number of entries; the others, and unregistered EIDs, by the search.
  * Every reader (dispatch, the fast path, probe_extension) runs on a vCPU
  * that has run, i.e. after the freeze: the map it sees never changes and
  * needs neither RCU nor a lock. See Documentation/virt/kvm/riscv/sbi.rst.
  */
 
 #include <linux/kvm_host.h>
+#include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <asm/kvm_sbi_policy.h>
+
+#include "sbi_registry.h"
 
 /* How many entries a VM may have; KVM_CAP_RISCV_SBI_POLICY reports it. */
 #define SBI_POLICY_MAX_ENTRIES	1024
@@ -46,12 +53,20 @@ struct kvm_sbi_policy_range {
 	u8 action;
 };
 
+/* slot_action[] of an extension whose calls the policy does not treat alike */
+#define SBI_POLICY_BY_RANGE	0xff
+
 /**
  * struct kvm_riscv_sbi_policy_map - a VM's policy, immutable once published
+ * @slot_action: per registry slot, the action of every call of its
+ *	extension (every EID and FID it serves), or SBI_POLICY_BY_RANGE if
+ *	they differ: built with the map, so that a call to a registered
+ *	extension costs one load whatever the number of entries
  * @nr: number of ranges
  * @ranges: disjoint, sorted by start
  */
 struct kvm_riscv_sbi_policy_map {
+	u8 slot_action[KVM_SBI_MAX_EXTS];
 	unsigned int nr;
 	struct kvm_sbi_policy_range ranges[] __counted_by(nr);
 };
@@ -190,6 +205,74 @@ static int sbi_policy_range_cmp(const void *a, const void *b)
 	return ra->start < rb->start ? -1 : ra->start > rb->start;
 }
 
+/* Index of the first range that ends at or after @key (nr if none). */
+static unsigned int
+sbi_policy_first_ending_after(const struct kvm_riscv_sbi_policy_map *map,
+			      u64 key)
+{
+	unsigned int lo = 0, hi = map->nr;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (map->ranges[mid].end < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The action of every key in [@first, @last], or SBI_POLICY_BY_RANGE if
+ * they differ: the ranges touching it have one action and, unless it is
+ * HANDLE (the answer for keys no range covers), leave no key uncovered.
+ */
+static u8 sbi_policy_map_uniform(const struct kvm_riscv_sbi_policy_map *map,
+				 u64 first, u64 last)
+{
+	unsigned int i = sbi_policy_first_ending_after(map, first);
+	u8 action = KVM_RISCV_SBI_POLICY_HANDLE;
+	bool seen = false, gap = false;
+	u64 next = first;	/* the first key not known to be covered */
+
+	for (; i < map->nr && map->ranges[i].start <= last; i++) {
+		const struct kvm_sbi_policy_range *r = &map->ranges[i];
+
+		if (seen && r->action != action)
+			return SBI_POLICY_BY_RANGE;
+		action = r->action;
+		seen = true;
+		if (r->start > next)
+			gap = true;
+		if (r->end >= last)
+			return gap && action != KVM_RISCV_SBI_POLICY_HANDLE ?
+			       SBI_POLICY_BY_RANGE : action;
+		next = r->end + 1;
+	}
+	/* Keys after the last range touching it (or all of them) are HANDLE. */
+	return !seen || action == KVM_RISCV_SBI_POLICY_HANDLE ?
+	       KVM_RISCV_SBI_POLICY_HANDLE : SBI_POLICY_BY_RANGE;
+}
+
+/* Fill @map->slot_action from its ranges and the registered extensions. */
+static void sbi_policy_map_slots(struct kvm_riscv_sbi_policy_map *map)
+{
+	const struct kvm_sbi_registry *reg = &kvm_riscv_sbi_registry;
+	unsigned int slot;
+
+	memset(map->slot_action, SBI_POLICY_BY_RANGE, sizeof(map->slot_action));
+	for (slot = 0; slot < reg->nr; slot++) {
+		const struct kvm_vcpu_sbi_extension *ext = reg->exts[slot];
+
+		map->slot_action[slot] =
+			sbi_policy_map_uniform(map,
+					       sbi_policy_key(ext->eid_start, 0),
+					       sbi_policy_key(ext->eid_end,
+							      U32_MAX));
+	}
+}
+
 /*
  * A new map holding @old's ranges and @add's: ERR_PTR(-E2BIG) past the
  * limit, ERR_PTR(-EEXIST) if two ranges overlap.
@@ -219,25 +302,8 @@ sbi_policy_merge(const struct kvm_riscv_sbi_policy_map *old,
 			return ERR_PTR(-EEXIST);
 		}
 	}
+	sbi_policy_map_slots(map);
 	return map;
-}
-
-/* Index of the first range that ends at or after @key (nr if none). */
-static unsigned int
-sbi_policy_first_ending_after(const struct kvm_riscv_sbi_policy_map *map,
-			      u64 key)
-{
-	unsigned int lo = 0, hi = map->nr;
-
-	while (lo < hi) {
-		unsigned int mid = lo + (hi - lo) / 2;
-
-		if (map->ranges[mid].end < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 static u8 sbi_policy_map_lookup(const struct kvm_riscv_sbi_policy_map *map,
@@ -276,21 +342,32 @@ static u8 sbi_policy_map_probe(const struct kvm_riscv_sbi_policy_map *map,
 /**
  * kvm_riscv_sbi_policy_action() - what the VM's policy says about a call
  * @kvm: the VM
+ * @slot: the registry slot of the extension serving @eid, or -1 for none
  * @eid: extension ID (a7)
  * @fid: function ID (a6); ignored for legacy EIDs, which have none
+ *
+ * One load for an extension whose calls the policy treats alike, else a
+ * binary search over the policy's ranges.
  *
  * Context: a vCPU of @kvm that has run (the policy is frozen); any
  * context, interrupts off included; takes no lock.
  * Return: KVM_RISCV_SBI_POLICY_HANDLE (also without a policy, or for an EID
  * that does not fit in 32 bits), _FORWARD or _DENY.
  */
-u8 kvm_riscv_sbi_policy_action(struct kvm *kvm, unsigned long eid,
+u8 kvm_riscv_sbi_policy_action(struct kvm *kvm, int slot, unsigned long eid,
 			       unsigned long fid)
 {
 	const struct kvm_riscv_sbi_policy_map *map = kvm->arch.sbi_policy;
+	u8 action;
 
 	if (likely(!map) || eid > U32_MAX)
 		return KVM_RISCV_SBI_POLICY_HANDLE;
+	if (slot >= 0) {
+		action = map->slot_action[array_index_nospec(slot,
+							     KVM_SBI_MAX_EXTS)];
+		if (action != SBI_POLICY_BY_RANGE)
+			return action;
+	}
 	if (eid <= KVM_SBI_LEGACY_EID_LAST)
 		fid = 0;
 	return sbi_policy_map_lookup(map, sbi_policy_key(eid, fid));

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit tests of the SBI call policy's range map: entry validation, the
- * kernel-owned EIDs, partial extensions, overlaps, limits, lookup (also with 256 entries) and
- * what probe_extension learns from it. Included at the end of
+ * kernel-owned EIDs, partial extensions, overlaps, limits, lookup (also with
+ * 256 entries), the per-slot actions against the search, and what
+ * probe_extension learns from it. Included at the end of
  * sbi_policy.c; no VM is created.
  */
 
@@ -261,6 +262,115 @@ static void pol_test_256_entries(struct kunit *test)
 	}
 }
 
+static int pol_slot(unsigned long eid)
+{
+	return kvm_sbi_find(&kvm_riscv_sbi_registry, eid);
+}
+
+/* The map's action for the slot of @eid's extension, which must exist. */
+static u8 pol_slot_action(struct kunit *test,
+			  const struct kvm_riscv_sbi_policy_map *map,
+			  unsigned long eid)
+{
+	int slot = pol_slot(eid);
+
+	KUNIT_ASSERT_GE_MSG(test, slot, 0, "EID %#lx", eid);
+	return map->slot_action[slot];
+}
+
+/*
+ * The per-slot actions answer what the search answers, for every call of
+ * every registered extension the probes reach: one action where the
+ * policy treats an extension's calls alike, the search where it does not.
+ */
+static void pol_check_slots_agree(struct kunit *test,
+				  struct kvm_riscv_sbi_policy_map *map)
+{
+	static const u32 fids[] = { 0, 1, 2, 3, 6, 7, 8, 0x8000, U32_MAX };
+	const struct kvm_sbi_registry *reg = &kvm_riscv_sbi_registry;
+	struct kvm *kvm = kunit_kzalloc(test, sizeof(*kvm), GFP_KERNEL);
+	unsigned int i, j, k;
+
+	KUNIT_ASSERT_NOT_NULL(test, kvm);
+	kvm->arch.sbi_policy = map;
+	for (i = 0; i < reg->nr; i++) {
+		const struct kvm_vcpu_sbi_extension *ext = reg->exts[i];
+		const u32 eids[] = { ext->eid_start, ext->eid_end,
+				     ext->eid_start + (ext->eid_end - ext->eid_start) / 2,
+				     ext->eid_end - (ext->eid_end > ext->eid_start) };
+
+		for (j = 0; j < ARRAY_SIZE(eids); j++) {
+			for (k = 0; k < ARRAY_SIZE(fids); k++) {
+				u32 fid = eids[j] <= KVM_SBI_LEGACY_EID_LAST ?
+					  0 : fids[k];
+				u8 got = kvm_riscv_sbi_policy_action(kvm, i,
+								     eids[j],
+								     fids[k]);
+
+				KUNIT_EXPECT_EQ_MSG(test, got,
+						    pol_lookup(map, eids[j], fid),
+						    "%s EID %#x FID %#x",
+						    ext->name, eids[j], fids[k]);
+			}
+		}
+	}
+}
+
+static void pol_test_slot_actions(struct kunit *test)
+{
+	const struct kvm_riscv_sbi_policy_entry e[] = {
+		pol_entry(SBI_EXT_DBCN, 1, 0, 0, POL_FWD),
+		pol_entry(SBI_EXT_0_1_CONSOLE_PUTCHAR, 1, 0, 0, POL_FWD),
+		/* Experimental: two halves, both forwarded: alike. */
+		pol_entry(0x08000000, 0x800000, 0, 0, POL_FWD),
+		pol_entry(0x08800000, 0x800000, 0, 0, POL_FWD),
+		pol_entry(SBI_EXT_PMU, 1, 0, 0, POL_DENY),
+		pol_entry(SBI_EXT_RFENCE, 1, 3, 4, POL_DENY),
+		pol_entry(0x09000000, 0x10, 0, 0, POL_FWD),
+		/* SRST handled explicitly: the same as no entry. */
+		pol_entry(SBI_EXT_SRST, 1, 0, 0, POL_HANDLE),
+	};
+	const struct kvm_riscv_sbi_policy_entry more[] = {
+		pol_entry(SBI_EXT_SUSP, 1, 0, 0, POL_FWD),
+		pol_entry(0x0A000000, 1, 0, 1, POL_FWD),
+		pol_entry(0x0A000000, 1, 1, 1, POL_FWD),
+	};
+	struct kvm_riscv_sbi_policy_map *map;
+
+	if (!kvm_riscv_sbi_registry.nr)
+		kunit_skip(test, "the SBI registry is not built: KVM is not active");
+	map = pol_build(test, e, ARRAY_SIZE(e), NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	KUNIT_EXPECT_EQ(test, pol_slot_action(test, map, SBI_EXT_PMU), POL_DENY);
+	KUNIT_EXPECT_EQ(test, pol_slot_action(test, map, SBI_EXT_DBCN), POL_FWD);
+	KUNIT_EXPECT_EQ(test, pol_slot_action(test, map, SBI_EXT_TIME),
+			POL_HANDLE);
+	KUNIT_EXPECT_EQ(test, pol_slot_action(test, map, SBI_EXT_SRST),
+			POL_HANDLE);
+	KUNIT_EXPECT_EQ(test, pol_slot_action(test, map, SBI_EXT_BASE),
+			POL_HANDLE);
+	KUNIT_EXPECT_EQ(test, pol_slot_action(test, map, 0x08000000), POL_FWD);
+	/* Some FIDs, some EIDs or some legacy calls only: by the search. */
+	KUNIT_EXPECT_EQ(test, pol_slot_action(test, map, SBI_EXT_RFENCE),
+			SBI_POLICY_BY_RANGE);
+	KUNIT_EXPECT_EQ(test, pol_slot_action(test, map, 0x09000000),
+			SBI_POLICY_BY_RANGE);
+	if (IS_ENABLED(CONFIG_RISCV_SBI_V01))
+		KUNIT_EXPECT_EQ(test, pol_slot_action(test, map,
+						      SBI_EXT_0_1_CONSOLE_PUTCHAR),
+				SBI_POLICY_BY_RANGE);
+	pol_check_slots_agree(test, map);
+
+	/* Added to an installed map: the new map's actions are its own. */
+	map = pol_build(test, more, ARRAY_SIZE(more), map);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	KUNIT_EXPECT_EQ(test, pol_slot_action(test, map, SBI_EXT_SUSP), POL_FWD);
+	KUNIT_EXPECT_EQ(test, pol_slot_action(test, map, SBI_EXT_PMU), POL_DENY);
+	pol_check_slots_agree(test, map);
+	/* An unregistered EID is decided by the search alone. */
+	KUNIT_EXPECT_EQ(test, pol_slot(0x0A000000), -1);
+}
+
 static void pol_test_limit(struct kunit *test)
 {
 	const struct kvm_sbi_policy_range one = {
@@ -295,6 +405,7 @@ static struct kunit_case pol_test_cases[] = {
 	KUNIT_CASE(pol_test_overlap),
 	KUNIT_CASE(pol_test_lookup_and_probe),
 	KUNIT_CASE(pol_test_256_entries),
+	KUNIT_CASE(pol_test_slot_actions),
 	KUNIT_CASE(pol_test_limit),
 	{}
 };

@@ -654,7 +654,7 @@ enum kvm_sbi_fastpath kvm_riscv_vcpu_sbi_fastpath(struct kvm_vcpu *vcpu);
 
 struct kvm_riscv_sbi_policy_map;
 
-u8 kvm_riscv_sbi_policy_action(struct kvm *kvm, unsigned long eid,
+u8 kvm_riscv_sbi_policy_action(struct kvm *kvm, int slot, unsigned long eid,
 			       unsigned long fid);
 u8 kvm_riscv_sbi_policy_probe(struct kvm *kvm, unsigned long eid);
 int kvm_riscv_sbi_policy_vm_ioctl(struct kvm *kvm, unsigned int ioctl,
