@@ -141,8 +141,11 @@ firmware: | deps
 
 tools: harness selftests vmm conform-payload
 
-$(B)/linux/usr/include/linux/kvm.h: $(B)/linux/.config
+# Again whenever one of our uapi headers changes (the tree has it by then).
+$(B)/linux/usr/include/linux/kvm.h: $(B)/linux/.config \
+		$(wildcard arch/riscv/include/uapi/asm/*.h include/uapi/linux/*.h)
 	+$(MAKE) -C $(B)/linux $(KMAKE_ARGS) headers
+	touch $@
 
 $(B)/harness/init: scripts/harness/init.c | deps
 	mkdir -p $(B)/harness

@@ -95,6 +95,7 @@ bool console__end_line(void)
 {
 	bool ret;
 
+	console_ring__drain();
 	flockfile(stdout);
 	fflush(stdout);
 	ret = mid_line;

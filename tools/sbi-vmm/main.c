@@ -53,6 +53,11 @@ static const char usage_text[] =
 "                         E.g. --sbi-policy forward:vendor --sbi-policy\n"
 "                         deny:pmu. Calls the VMM does not implement get\n"
 "                         SBI_ERR_NOT_SUPPORTED\n"
+"      --console-ring on|off\n"
+"                         on (default): KVM keeps the guest's console output\n"
+"                         in a ring and this program empties it, without an\n"
+"                         exit per write (on a kernel that has it); off: an\n"
+"                         exit per write\n"
 "      --stats            when the guest stops, print its SBI calls by\n"
 "                         extension and by outcome, from KVM's stats\n"
 "      --suspend accept|refuse\n"
@@ -83,6 +88,7 @@ static const struct option options[] = {
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "sbi-policy",	required_argument,	NULL, 'P' },
 	{ "suspend",	required_argument,	NULL, 'S' },
+	{ "console-ring", required_argument,	NULL, 'R' },
 	{ NULL,		0,			NULL, 0 }
 };
 
@@ -222,6 +228,16 @@ static int parse_suspend(const char *arg, bool *accept)
 	return 0;
 }
 
+static int parse_on_off(const char *opt, const char *arg, bool *on)
+{
+	if (strcmp(arg, "on") && strcmp(arg, "off")) {
+		pr_err("%s '%s': want on or off", opt, arg);
+		return -1;
+	}
+	*on = !strcmp(arg, "on");
+	return 0;
+}
+
 static int parse_option(int opt, const char *arg, struct vmm_config *cfg)
 {
 	switch (opt) {
@@ -240,6 +256,8 @@ static int parse_option(int opt, const char *arg, struct vmm_config *cfg)
 					   "whole seconds", &cfg->timeout);
 	case 'P':	return policy__parse(arg, cfg);
 	case 'S':	return parse_suspend(arg, &cfg->suspend_accept);
+	case 'R':	return parse_on_off("--console-ring", arg,
+					    &cfg->console_ring);
 	case 'T':
 		cfg->stats = true;
 		return 0;
@@ -256,6 +274,7 @@ static int parse_args(int argc, char **argv, struct vmm_config *cfg)
 		.nr_cpus	= 1,
 		.ram_size	= DEFAULT_MEM_MIB * SZ_1M,
 		.console	= CONSOLE_SBI,
+		.console_ring	= true,
 	};
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":k:i:p:c:m:t:h", options,

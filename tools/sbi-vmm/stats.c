@@ -134,7 +134,7 @@ static int add_vcpu(struct sbi_totals *t, int fd)
 void stats__print(const struct vm *vm)
 {
 	struct sbi_totals t = { .found = false };
-	uint64_t total = 0;
+	uint64_t total = 0, ring_calls, ring_full;
 	unsigned int i;
 
 	for (i = 0; i < vm->nr_vcpus; i++) {
@@ -161,4 +161,11 @@ void stats__print(const struct vm *vm)
 	for (i = 0; i < NR_OUTCOMES; i++)
 		pr_info("  %-32s %12llu", outcomes[i].label,
 			(unsigned long long)t.outcome[i]);
+	if (console_ring__stats(&ring_calls, &ring_full)) {
+		pr_info("console ring:");
+		pr_info("  %-32s %12llu", "writes answered from the ring",
+			(unsigned long long)ring_calls);
+		pr_info("  %-32s %12llu", "forwarded: the ring was full",
+			(unsigned long long)ring_full);
+	}
 }

@@ -148,6 +148,8 @@ static int vcpu_loop(struct vcpu *vcpu)
 			pr_errno("vCPU %u: KVM_RUN", vcpu->id);
 			return VMM_FAILED;
 		}
+		/* Console output KVM kept comes before whatever exited. */
+		console_ring__drain();
 		switch (run->exit_reason) {
 		case KVM_EXIT_RISCV_SBI:
 			sbi__handle_exit(vcpu);

@@ -97,7 +97,7 @@ int vm__create(struct vm *vm, const struct vmm_config *cfg)
 	pthread_mutex_init(&vm->lock, NULL);
 	if (open_kvm(vm) || check_cpus(vm) || map_ram(vm))
 		return -1;
-	if (sbi__vm_setup(vm))
+	if (sbi__vm_setup(vm) || console_ring__init(vm))
 		return -1;
 	vm->vcpus = calloc(cfg->nr_cpus, sizeof(*vm->vcpus));
 	if (!vm->vcpus)

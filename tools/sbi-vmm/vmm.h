@@ -59,6 +59,7 @@ enum console_kind {
  * @nr_policy:	number of entries in @policy
  * @suspend_accept: answer a forwarded SBI system suspend with success
  * @stats: print the guest's SBI calls from KVM's stats when it stops
+ * @console_ring: have KVM put console output in a ring (console_ring.c)
  */
 #define MAX_POLICY_ENTRIES	64
 
@@ -76,6 +77,7 @@ struct vmm_config {
 	unsigned int nr_policy;
 	bool suspend_accept;
 	bool stats;
+	bool console_ring;
 };
 
 int policy__parse(const char *arg, struct vmm_config *cfg);
@@ -209,5 +211,10 @@ bool console__has_input(void);
 void console__flush(void);
 bool console__end_line(void);
 int console__watch_input(void (*fn)(void *arg), void *arg);
+
+/* console_ring.c: KVM's console ring */
+int console_ring__init(struct vm *vm);
+void console_ring__drain(void);
+bool console_ring__stats(uint64_t *calls, uint64_t *full);
 
 #endif /* SBI_VMM_H */

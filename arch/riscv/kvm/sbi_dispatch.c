@@ -141,6 +141,10 @@ int kvm_riscv_vcpu_sbi_ecall(struct kvm_vcpu *vcpu, struct kvm_run *run)
 	}
 	/* KVM_RISCV_SBI_POLICY_DENY: ret is already SBI_ERR_NOT_SUPPORTED. */
 
+	/* Console output userspace claimed may go to its ring instead. */
+	if (ret.outcome == KVM_SBI_FORWARD && vcpu->kvm->arch.sbi_console)
+		kvm_riscv_sbi_console_take(vcpu, &call, &ret);
+
 	sbi_account(vcpu, &call, slot, action, &ret);
 	return sbi_complete(vcpu, run, ext, &call, &ret);
 }

@@ -61,11 +61,13 @@ void kvm_riscv_vcpu_sbi_postcreate(struct kvm_vcpu *vcpu)
 }
 
 /**
- * kvm_riscv_sbi_destroy_vm() - free the VM's hart map and SSE state
+ * kvm_riscv_sbi_destroy_vm() - free the VM's hart map, SSE state and console
+ *	ring
  * @kvm: the VM, whose vCPUs are destroyed (or were never created)
  */
 void kvm_riscv_sbi_destroy_vm(struct kvm *kvm)
 {
+	kvm_riscv_sbi_console_destroy_vm(kvm);
 	kvm_riscv_sbi_sse_destroy_vm(kvm);
 	kvfree(kvm->arch.sbi_harts);
 	kvm->arch.sbi_harts = NULL;

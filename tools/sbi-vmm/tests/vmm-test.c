@@ -444,14 +444,51 @@ static void test_uart(void)
 		show_run(&r);
 }
 
+/* The number after @label in the VMM's --stats, or -1 without the line. */
+static long long stat_value(const struct output *o, const char *label)
+{
+	const char *p = strstr(o->buf, label);
+
+	return p ? strtoll(p + strlen(label), NULL, 10) : -1;
+}
+
 static void test_dbcn(void)
 {
+	long long ring, full, dbcn, fwd;
 	struct run r;
 
 	run_linux(&r, NULL, "dbcn", "1");
 	expect_status(&r, 0, "Linux hvc0 over DBCN");
 	expect_text(&r, "Linux hvc0 over DBCN");
 	expect_out(&r, "guest: console: SBI DBCN", "Linux hvc0 over DBCN");
+
+	/* hvc0's writes went through KVM's console ring, none exited. */
+	run_vmm(&r, NULL, "--kernel", path("Image"), "--initrd",
+		path("guest.cpio"), "--timeout", LINUX_TIMEOUT, "--stats",
+		"--cmdline", QUIET_LINUX, "--cmdline", "sbitest=dbcn", NULL);
+	expect_status(&r, 0, "Linux hvc0 over the console ring");
+	expect_text(&r, "Linux hvc0 over the console ring");
+	ring = stat_value(&r.err, "writes answered from the ring");
+	full = stat_value(&r.err, "forwarded: the ring was full");
+	dbcn = stat_value(&r.err, "  dbcn ");
+	fwd = stat_value(&r.err, "forwarded to the VMM");
+	/* What exits are hvc0's input polls (console_read). */
+	if (!check(ring > 10 && full == 0 && ring + fwd == dbcn,
+		   "Linux hvc0: %lld of %lld DBCN calls answered from the console ring, %lld forwarded, %lld for want of room",
+		   ring, dbcn, fwd, full))
+		show_run(&r);
+
+	run_vmm(&r, NULL, "--kernel", path("Image"), "--initrd",
+		path("guest.cpio"), "--timeout", LINUX_TIMEOUT, "--stats",
+		"--console-ring", "off", "--cmdline", QUIET_LINUX,
+		"--cmdline", "sbitest=dbcn", NULL);
+	expect_status(&r, 0, "Linux hvc0, console ring off");
+	expect_text(&r, "Linux hvc0, console ring off");
+	if (!check(!has(&r.err, "console ring:") &&
+		   stat_value(&r.err, "forwarded to the VMM") ==
+		   stat_value(&r.err, "  dbcn "),
+		   "console ring off: every DBCN call exits to the VMM"))
+		show_run(&r);
 
 	run_bare(&r, NULL, "dbcn", "1", BARE_TIMEOUT);
 	expect_status(&r, 0, "bare-metal DBCN");
@@ -556,6 +593,10 @@ static void test_dbcn_tail(void)
 		       BARE_TIMEOUT, "--cmdline", "sbitest=tail", NULL);
 	expect_tail(&r, "bare-metal DBCN, write_byte and legacy putchar");
 	tail_boots("sbi", QUIET_LINUX, 3, "Linux hvc0 over DBCN");
+	run_vmm_merged(&r, "--kernel", path("sbi-guest.img"), "--timeout",
+		       BARE_TIMEOUT, "--console-ring", "off", "--cmdline",
+		       "sbitest=tail", NULL);
+	expect_tail(&r, "bare-metal DBCN, console ring off");
 }
 
 static void test_vendor(void)
@@ -774,6 +815,8 @@ static const struct {
 	  { "--kernel", "@Image", "--sbi-policy", "forward:vendor/1" } },
 	{ "--sbi-policy 'deny:0x20-0x10': want",
 	  { "--kernel", "@Image", "--sbi-policy", "deny:0x20-0x10" } },
+	{ "--console-ring 'maybe': want on or off",
+	  { "--kernel", "@Image", "--console-ring", "maybe" } },
 	{ "--suspend 'maybe': want accept or refuse",
 	  { "--kernel", "@Image", "--suspend", "maybe" } },
 	{ "option '--kernel' needs a value", { "--kernel" } },

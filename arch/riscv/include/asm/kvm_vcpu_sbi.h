@@ -664,4 +664,14 @@ void kvm_riscv_sbi_policy_init_vm(struct kvm *kvm);
 void kvm_riscv_vcpu_sbi_policy_freeze(struct kvm_vcpu *vcpu);
 void kvm_riscv_sbi_policy_destroy(struct kvm *kvm);
 
+/* The console ring (sbi_console.c). */
+
+struct kvm_riscv_sbi_console;
+
+void kvm_riscv_sbi_console_take(struct kvm_vcpu *vcpu,
+				const struct kvm_vcpu_sbi_call *call,
+				struct kvm_vcpu_sbi_return *ret);
+int kvm_riscv_sbi_console_max_size(void);
+void kvm_riscv_sbi_console_destroy_vm(struct kvm *kvm);
+
 #endif /* __RISCV_KVM_VCPU_SBI_H__ */

@@ -62,4 +62,40 @@ struct kvm_riscv_sbi_policy {
 	__u64 entries;
 };
 
+/*
+ * The console ring: console output userspace has claimed (DBCN
+ * console_write and console_write_byte, legacy console_putchar), appended
+ * by the kernel to a ring userspace maps, instead of an exit per call.
+ * KVM_CHECK_EXTENSION(KVM_CAP_RISCV_SBI_CONSOLE_RING) returns the largest
+ * ring size in bytes, or 0. KVM_ENABLE_CAP on the VM fd, before any vCPU
+ * runs, with args[0] the ring's size in bytes (a power of two, from the
+ * page size to that largest), returns a file descriptor: mmap() it
+ * shared, from offset 0, for data_offset + size bytes. poll() says
+ * readable when a flush is due; read() of 8 bytes clears that.
+ */
+#define KVM_CAP_RISCV_SBI_CONSOLE_RING	(KVM_RISCV_SBI_PRIVATE_BASE + 1)
+
+/**
+ * struct kvm_riscv_sbi_console_ring - the shared header of the console ring
+ * @head: bytes the kernel appended, free-running; written by the kernel
+ * @tail: bytes userspace consumed, free-running; written by userspace
+ * @size: bytes of data, a power of two; byte n is at data_offset +
+ *	(n & (size - 1))
+ * @data_offset: where the data starts in the mapping (one page)
+ * @calls: console calls the kernel answered from the ring
+ * @full: console calls it forwarded because the ring had no room
+ *
+ * Userspace reads @head with acquire semantics, then the bytes, then
+ * stores @tail with release semantics, and does so before it handles any
+ * exit of any vCPU.
+ */
+struct kvm_riscv_sbi_console_ring {
+	__u32 head;
+	__u32 tail;
+	__u32 size;
+	__u32 data_offset;
+	__u64 calls;
+	__u64 full;
+};
+
 #endif /* __UAPI_ASM_RISCV_KVM_SBI_POLICY_H */

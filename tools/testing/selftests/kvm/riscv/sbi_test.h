@@ -107,8 +107,8 @@ static inline unsigned long sbi_test_linux_version_code(void)
 	return (major << 16) + (minor << 8) + (sub > 255 ? 255 : sub);
 }
 
-/* Host: is @gpa inside one of the VM's memslots? */
-static inline bool sbi_test_gpa_is_ram(struct kvm_vm *vm, vm_paddr_t gpa)
+/* Host: the end of the VM's memslot holding @gpa, or 0 if it is not RAM. */
+static inline vm_paddr_t sbi_test_ram_end(struct kvm_vm *vm, vm_paddr_t gpa)
 {
 	struct userspace_mem_region *region;
 	int bkt;
@@ -116,9 +116,16 @@ static inline bool sbi_test_gpa_is_ram(struct kvm_vm *vm, vm_paddr_t gpa)
 	hash_for_each(vm->regions.slot_hash, bkt, region, slot_node) {
 		if (gpa >= region->region.guest_phys_addr &&
 		    gpa - region->region.guest_phys_addr < region->region.memory_size)
-			return true;
+			return region->region.guest_phys_addr +
+			       region->region.memory_size;
 	}
-	return false;
+	return 0;
+}
+
+/* Host: is @gpa inside one of the VM's memslots? */
+static inline bool sbi_test_gpa_is_ram(struct kvm_vm *vm, vm_paddr_t gpa)
+{
+	return sbi_test_ram_end(vm, gpa) != 0;
 }
 
 /*
