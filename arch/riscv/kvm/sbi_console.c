@@ -12,7 +12,10 @@
  * as before: the VMM empties the ring before it handles any exit, so the
  * bytes come out in the order the guest wrote them. The file descriptor
  * becomes readable when a flush is due: a short while after the first
- * byte the VMM has not taken, or at once when the ring is half full. See
+ * byte the VMM has not taken, or at once when the ring is half full. And
+ * while the VMM says it has no input (input_pending = 0 in the shared
+ * header), console input calls (DBCN console_read, legacy console_getchar)
+ * get the VMM's "nothing pending" from here, without an exit. See
  * Documentation/virt/kvm/riscv/sbi.rst, "The console ring".
  */
 
@@ -149,6 +152,38 @@ static unsigned long sbi_console_call_len(const struct kvm_vcpu_sbi_call *call)
 	return 0;
 }
 
+/*
+ * A console input call, answered "nothing pending" while the VMM says it
+ * has no input: DBCN console_read of 1 to SBI_CONSOLE_MAX_WRITE bytes of
+ * writable guest memory (a buffer the VMM would refuse is its to refuse),
+ * legacy console_getchar. True if answered.
+ */
+static bool sbi_console_no_input(struct kvm_vcpu *vcpu,
+				 struct kvm_riscv_sbi_console *con,
+				 const struct kvm_vcpu_sbi_call *call,
+				 struct kvm_vcpu_sbi_return *ret)
+{
+	unsigned long len = call->args[0];
+
+	if (READ_ONCE(con->ring->input_pending))
+		return false;
+	if (call->eid == SBI_EXT_0_1_CONSOLE_GETCHAR) {
+		ret->err_val = -1;	/* no character */
+	} else {
+		if (call->eid != SBI_EXT_DBCN ||
+		    call->fid != SBI_EXT_DBCN_CONSOLE_READ || call->args[2] ||
+		    !len || len > SBI_CONSOLE_MAX_WRITE ||
+		    kvm_riscv_vcpu_guest_pa_check(vcpu, call->args[1], len, 0,
+						  true))
+			return false;
+		ret->err_val = SBI_SUCCESS;
+	}
+	ret->out_val = 0;
+	ret->outcome = KVM_SBI_RETURN;
+	WRITE_ONCE(con->ring->reads, con->ring->reads + 1);
+	return true;
+}
+
 /**
  * kvm_riscv_sbi_console_take() - answer a forwarded console call from the ring
  * @vcpu: the calling vCPU
@@ -158,8 +193,10 @@ static unsigned long sbi_console_call_len(const struct kvm_vcpu_sbi_call *call)
  * If @call is console output the ring can take as the VMM would answer it,
  * appends its bytes and answers the guest: SBI_SUCCESS and the number of
  * bytes for console_write, SBI_SUCCESS for console_write_byte, 0 for
- * legacy console_putchar. Otherwise @ret stays KVM_SBI_FORWARD: the call
- * exits, and the VMM empties the ring before it answers.
+ * legacy console_putchar. If it is console input while the VMM has none,
+ * answers SBI_SUCCESS and 0 bytes (console_read) or -1 (legacy
+ * console_getchar). Otherwise @ret stays KVM_SBI_FORWARD: the call exits,
+ * and the VMM empties the ring before it answers.
  *
  * Context: vCPU exit handling, only with the VM's ring enabled
  * (kvm->arch.sbi_console); may sleep.
@@ -172,8 +209,10 @@ void kvm_riscv_sbi_console_take(struct kvm_vcpu *vcpu,
 	unsigned long len = sbi_console_call_len(call);
 	bool taken;
 
-	if (!len)
+	if (!len) {
+		sbi_console_no_input(vcpu, con, call, ret);
 		return;
+	}
 	mutex_lock(&con->lock);
 	taken = sbi_console_append(vcpu, con, call, len);
 	mutex_unlock(&con->lock);

@@ -65,7 +65,9 @@ struct kvm_riscv_sbi_policy {
 /*
  * The console ring: console output userspace has claimed (DBCN
  * console_write and console_write_byte, legacy console_putchar), appended
- * by the kernel to a ring userspace maps, instead of an exit per call.
+ * by the kernel to a ring userspace maps, instead of an exit per call; and
+ * console input calls answered "nothing pending" while userspace says it
+ * has none.
  * KVM_CHECK_EXTENSION(KVM_CAP_RISCV_SBI_CONSOLE_RING) returns the largest
  * ring size in bytes, or 0. KVM_ENABLE_CAP on the VM fd, before any vCPU
  * runs, with args[0] the ring's size in bytes (a power of two, from the
@@ -84,6 +86,12 @@ struct kvm_riscv_sbi_policy {
  * @data_offset: where the data starts in the mapping (one page)
  * @calls: console calls the kernel answered from the ring
  * @full: console calls it forwarded because the ring had no room
+ * @input_pending: written by userspace: not 0 while it may have input for
+ *	the guest. While it is 0, the kernel answers console input calls (DBCN
+ *	console_read of a buffer in guest memory, legacy console_getchar)
+ *	itself with "nothing pending", as userspace would, without an exit
+ * @pad: 0
+ * @reads: console input calls the kernel so answered
  *
  * Userspace reads @head with acquire semantics, then the bytes, then
  * stores @tail with release semantics, and does so before it handles any
@@ -96,6 +104,9 @@ struct kvm_riscv_sbi_console_ring {
 	__u32 data_offset;
 	__u64 calls;
 	__u64 full;
+	__u32 input_pending;
+	__u32 pad;
+	__u64 reads;
 };
 
 #endif /* __UAPI_ASM_RISCV_KVM_SBI_POLICY_H */

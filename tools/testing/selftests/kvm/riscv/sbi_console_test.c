@@ -10,7 +10,9 @@
  * come before every later exit (a forwarded call, a read, a system event);
  * a full ring, or a tail the VMM corrupted, forwards the call with nothing
  * lost or overwritten; calls the VMM would refuse are forwarded; the file
- * descriptor becomes readable after the flush timeout; two vCPUs writing
+ * descriptor becomes readable after the flush timeout; console reads are
+ * answered "nothing pending" without an exit only while the VMM says it
+ * has no input, and only for buffers it would accept; two vCPUs writing
  * at once while the ring is emptied keep every record whole and in order.
  *
  * Each check group runs in its own process with its own VM.
@@ -35,6 +37,7 @@
 #define DBCN_CONSOLE_READ		1
 #define DBCN_CONSOLE_WRITE_BYTE		2
 #define LEGACY_CONSOLE_PUTCHAR		0x01
+#define LEGACY_CONSOLE_GETCHAR		0x02
 #define VENDOR_EID			(SBI_EXT_VENDOR_START + 0x42)
 
 #define RING_SMALL			4096
@@ -223,9 +226,10 @@ static struct ring ring_open(struct kvm_vm *vm, uint64_t size)
 	TEST_ASSERT(p != MAP_FAILED, "mmap of the console ring: %s", strerror(errno));
 	r.hdr = p;
 	TEST_ASSERT(r.hdr->size == size && r.hdr->data_offset == getpagesize() &&
-		    !r.hdr->head && !r.hdr->tail,
-		    "new ring: size %u data_offset %u head %u tail %u",
-		    r.hdr->size, r.hdr->data_offset, r.hdr->head, r.hdr->tail);
+		    !r.hdr->head && !r.hdr->tail && !r.hdr->input_pending,
+		    "new ring: size %u data_offset %u head %u tail %u input %u",
+		    r.hdr->size, r.hdr->data_offset, r.hdr->head, r.hdr->tail,
+		    r.hdr->input_pending);
 	r.data = (char *)p + r.hdr->data_offset;
 	return r;
 }
@@ -419,6 +423,7 @@ static void test_ordering(void)
 
 	vm = steps_vm(&vcpu);
 	r = ring_open(vm, RING_SMALL);
+	r.hdr->input_pending = 1;	/* the read exits */
 	add_mixed_output();
 	steps_sync(vm);
 
@@ -558,6 +563,61 @@ static void test_refused(void)
 	TEST_ASSERT(r.hdr->head == 0 && r.hdr->calls == 0,
 		    "refused calls reached the ring: head %u calls %llu",
 		    r.hdr->head, r.hdr->calls);
+	kvm_vm_free(vm);
+}
+
+static void guest_no_input(void)
+{
+	struct sbiret ret;
+	long c;
+
+	/* No input: both reads answered without an exit. */
+	ret = sbi_ecall(SBI_EXT_DBCN, DBCN_CONSOLE_READ, 4, rx_gpa, 0, 0, 0, 0);
+	GUEST_ASSERT(ret.error == SBI_SUCCESS && ret.value == 0);
+	c = sbi_ecall(LEGACY_CONSOLE_GETCHAR, 0, 0, 0, 0, 0, 0, 0).error;
+	GUEST_ASSERT_EQ(c, -1);
+	/* A buffer outside guest RAM is the VMM's to refuse: it exits. */
+	ret = sbi_ecall(SBI_EXT_DBCN, DBCN_CONSOLE_READ, 4, 1UL << 50, 0, 0, 0, 0);
+	GUEST_ASSERT_EQ(ret.error, SBI_ERR_INVALID_PARAM);
+	/* The VMM says it has input (ucall): reads exit again. */
+	GUEST_SYNC(1);
+	ret = sbi_ecall(SBI_EXT_DBCN, DBCN_CONSOLE_READ, 4, rx_gpa, 0, 0, 0, 0);
+	GUEST_ASSERT(ret.error == SBI_SUCCESS && ret.value == 3);
+	c = sbi_ecall(LEGACY_CONSOLE_GETCHAR, 0, 0, 0, 0, 0, 0, 0).error;
+	GUEST_ASSERT_EQ(c, 'k');
+	GUEST_DONE();
+}
+
+static void test_no_input(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_run *run;
+	struct kvm_vm *vm;
+	struct ucall uc;
+	struct ring r;
+
+	vm = vm_create_with_one_vcpu(&vcpu, guest_no_input);
+	rx_gpa = addr_gva2gpa(vm, (vm_vaddr_t)rx);
+	sync_global_to_guest(vm, rx_gpa);
+	vcpu_set_reg(vcpu, RISCV_SBI_EXT_REG(KVM_RISCV_SBI_EXT_DBCN), 1);
+	r = ring_open(vm, RING_SMALL);
+
+	run = run_to_sbi(vcpu, SBI_EXT_DBCN, DBCN_CONSOLE_READ);
+	TEST_ASSERT(run->riscv_sbi.args[1] == 1UL << 50 && r.hdr->reads == 2,
+		    "no input: exit for a1 %#lx, %llu reads answered",
+		    run->riscv_sbi.args[1], r.hdr->reads);
+	answer(run, SBI_ERR_INVALID_PARAM, 0);
+	vcpu_run(vcpu);
+	TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_SYNC, "no GUEST_SYNC");
+
+	r.hdr->input_pending = 1;
+	run = run_to_sbi(vcpu, SBI_EXT_DBCN, DBCN_CONSOLE_READ);
+	memcpy(addr_gpa2hva(vm, run->riscv_sbi.args[1]), "kvm", 3);
+	answer(run, SBI_SUCCESS, 3);
+	run = run_to_sbi(vcpu, LEGACY_CONSOLE_GETCHAR, 0);
+	answer(run, 'k', 0);
+	run_to_done(vcpu);
+	TEST_ASSERT_EQ(r.hdr->reads, 2);
 	kvm_vm_free(vm);
 }
 
@@ -711,6 +771,7 @@ static const struct sbi_test_group groups[] = {
 	{ "ring: output before shutdown is kept",		test_shutdown },
 	{ "ring: buffers the VMM would refuse are forwarded",	test_refused },
 	{ "ring: readable after the flush timeout",		test_flush_timeout },
+	{ "ring: reads without input pending answered in KVM",	test_no_input },
 	{ "ring: two vCPUs, every record whole and in order",	test_two_vcpus },
 };
 
