@@ -165,6 +165,22 @@ bool console__has_input(void)
 }
 
 /**
+ * console__input_pending() - is input pending, without taking any?
+ *
+ * Return: true if a byte was peeked or stdin has one now.
+ */
+bool console__input_pending(void)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	bool ret;
+
+	pthread_mutex_lock(&input_lock);
+	ret = peeked >= 0 || (!input_closed && poll(&pfd, 1, 0) > 0);
+	pthread_mutex_unlock(&input_lock);
+	return ret;
+}
+
+/**
  * struct input_watch - who wants to know that input arrived
  * @fn:		called without console locks held
  * @arg:	its argument

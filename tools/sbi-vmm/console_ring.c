@@ -12,6 +12,14 @@
  * says a flush is due (a few milliseconds after the first byte, or when
  * the ring is half full). On a kernel without the ring, or with
  * --console-ring off, every call exits as before.
+ *
+ * Input: KVM answers the guest's console reads "nothing pending" itself
+ * while the ring's input_pending is 0. The console's input watch sets it
+ * when a byte arrives on stdin; the read that takes the last pending byte
+ * clears it again. Both under input_flag_lock, the clear only if nothing
+ * is pending then, so that a byte the watch peeked is never left behind a
+ * cleared flag. With --console uart, reads are not the console's: the
+ * flag stays set and every read exits, as before.
  */
 #include <errno.h>
 #include <poll.h>
@@ -30,7 +38,37 @@ static struct {
 	struct kvm_riscv_sbi_console_ring *hdr;
 	const char *data;
 	pthread_mutex_t lock;
+	bool watch_input;
 } ring = { .fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static pthread_mutex_t input_flag_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The console's input watch: a byte arrived. */
+static void input_arrived(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&input_flag_lock);
+	__atomic_store_n(&ring.hdr->input_pending, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&input_flag_lock);
+}
+
+/**
+ * console_ring__input_taken() - a console read took input
+ *
+ * Clears input_pending if no input is left, so that KVM answers the
+ * guest's next reads itself again.
+ *
+ * Context: a vCPU thread, after console__read().
+ */
+void console_ring__input_taken(void)
+{
+	if (!ring.hdr || !ring.watch_input)
+		return;
+	pthread_mutex_lock(&input_flag_lock);
+	if (!console__input_pending())
+		__atomic_store_n(&ring.hdr->input_pending, 0, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&input_flag_lock);
+}
 
 /**
  * console_ring__drain() - put out what the ring holds
@@ -115,6 +153,11 @@ int console_ring__init(struct vm *vm)
 		return pr_errno("mmap of the console ring");
 	ring.data = (const char *)p + ((struct kvm_riscv_sbi_console_ring *)p)->data_offset;
 	ring.hdr = p;
+	ring.watch_input = vm->cfg->console == CONSOLE_SBI;
+	if (!ring.watch_input)
+		ring.hdr->input_pending = 1;
+	else if (console__watch_input(input_arrived, NULL))
+		return -1;
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -132,14 +175,16 @@ int console_ring__init(struct vm *vm)
  * console_ring__stats() - what the ring did
  * @calls:	console calls KVM answered from the ring
  * @full:	console calls KVM forwarded because the ring had no room
+ * @reads:	console reads KVM answered "nothing pending"
  *
  * Return: false if the ring is off.
  */
-bool console_ring__stats(uint64_t *calls, uint64_t *full)
+bool console_ring__stats(uint64_t *calls, uint64_t *full, uint64_t *reads)
 {
 	if (!ring.hdr)
 		return false;
 	*calls = ring.hdr->calls;
 	*full = ring.hdr->full;
+	*reads = ring.hdr->reads;
 	return true;
 }

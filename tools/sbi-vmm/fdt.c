@@ -137,6 +137,9 @@ static bool has_isa_ext(struct vcpu *vcpu, unsigned int id)
 {
 	uint64_t val;
 
+	/* --disable-sstc: what KVM cannot disable, the guest is not told of. */
+	if (id == KVM_RISCV_ISA_EXT_SSTC && vcpu->vm->cfg->disable_sstc)
+		return false;
 	/* -ENOENT: the host does not have it. */
 	return !vcpu__get_reg(vcpu, ISA_EXT_REG(id), &val) && val;
 }

@@ -53,6 +53,10 @@ static const char usage_text[] =
 "                         E.g. --sbi-policy forward:vendor --sbi-policy\n"
 "                         deny:pmu. Calls the VMM does not implement get\n"
 "                         SBI_ERR_NOT_SUPPORTED\n"
+"      --disable-sstc     hide Sstc from the guest (off in KVM where KVM can\n"
+"                         turn it off, else left out of the device tree):\n"
+"                         its timer then runs on SBI set_timer, as on a\n"
+"                         host without Sstc\n"
 "      --console-ring on|off\n"
 "                         on (default): KVM keeps the guest's console output\n"
 "                         in a ring and this program empties it, without an\n"
@@ -89,6 +93,7 @@ static const struct option options[] = {
 	{ "sbi-policy",	required_argument,	NULL, 'P' },
 	{ "suspend",	required_argument,	NULL, 'S' },
 	{ "console-ring", required_argument,	NULL, 'R' },
+	{ "disable-sstc", no_argument,		NULL, 'D' },
 	{ NULL,		0,			NULL, 0 }
 };
 
@@ -260,6 +265,9 @@ static int parse_option(int opt, const char *arg, struct vmm_config *cfg)
 					    &cfg->console_ring);
 	case 'T':
 		cfg->stats = true;
+		return 0;
+	case 'D':
+		cfg->disable_sstc = true;
 		return 0;
 	}
 	return -1;

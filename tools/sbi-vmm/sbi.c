@@ -8,6 +8,7 @@
  * finds its extension by binary search and its function by FID, so the
  * cost does not depend on how many extensions there are.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "sbi.h"
@@ -55,6 +56,9 @@ void sbi__register(const struct sbi_ext *ext)
 	    (i + 1 < nr_exts && ranges_overlap(exts[i + 1], ext)))
 		registry_error = ext->name;
 }
+
+/* Forwarded calls answered, per extension (by registry slot); the last: none. */
+static uint64_t answered[MAX_SBI_EXTS + 1];
 
 /* The extension whose range holds @eid, or NULL. */
 static const struct sbi_ext *find_ext(unsigned long eid)
@@ -163,10 +167,39 @@ void sbi__handle_exit(struct vcpu *vcpu)
 
 	for (i = 0; i < ARRAY_SIZE(call.args); i++)
 		call.args[i] = run->riscv_sbi.args[i];
+	for (i = 0; ext && exts[i] != ext; i++)
+		;
+	__atomic_fetch_add(&answered[ext ? i : MAX_SBI_EXTS], 1,
+			   __ATOMIC_RELAXED);
 	if (fn)
 		fn(vcpu, &call, &ret);
 	else
 		log_unsupported(vcpu, &call);
 	run->riscv_sbi.ret[0] = ret.error;
 	run->riscv_sbi.ret[1] = ret.value;
+}
+
+/**
+ * sbi__print_answered() - print the forwarded calls this VMM answered
+ *
+ * By extension, from the VMM's own counts: unlike KVM's stats, on any
+ * kernel. For --stats.
+ */
+void sbi__print_answered(void)
+{
+	uint64_t n, total = 0;
+	unsigned int i;
+	char name[32];
+
+	pr_info("SBI calls KVM forwarded to this VMM, by extension:");
+	for (i = 0; i <= nr_exts; i++) {
+		n = __atomic_load_n(&answered[i == nr_exts ? MAX_SBI_EXTS : i],
+				    __ATOMIC_RELAXED);
+		total += n;
+		snprintf(name, sizeof(name), "vmm/%s",
+			 i == nr_exts ? "unknown" : exts[i]->name);
+		if (n)
+			pr_info("  %-18s %12llu", name, (unsigned long long)n);
+	}
+	pr_info("  %-18s %12llu", "vmm/total", (unsigned long long)total);
 }

@@ -68,6 +68,7 @@ struct sbi_ext {
 };
 
 void sbi__register(const struct sbi_ext *ext);
+void sbi__print_answered(void);
 
 /* Put in an extension's file, after its descriptor. */
 #define sbi_ext_register(ext)						\

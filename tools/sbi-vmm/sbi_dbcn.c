@@ -58,8 +58,10 @@ static void dbcn_read(struct vcpu *vcpu, const struct sbi_call *call,
 {
 	void *buf = dbcn_buffer(vcpu, call, ret);
 
-	if (buf)
+	if (buf) {
 		ret->value = console__read(buf, dbcn_chunk(call));
+		console_ring__input_taken();
+	}
 }
 
 static void dbcn_write_byte(struct vcpu *vcpu, const struct sbi_call *call,

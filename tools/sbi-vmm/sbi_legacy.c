@@ -20,6 +20,7 @@ static void legacy_getchar(struct sbi_ret *ret)
 	unsigned char c;
 
 	ret->error = console__read(&c, 1) ? c : -1;
+	console_ring__input_taken();
 }
 
 static void legacy_console(struct vcpu *vcpu, const struct sbi_call *call,

@@ -18,6 +18,7 @@
 
 #include <linux/kvm.h>
 
+#include "sbi.h"
 #include "vmm.h"
 
 #define CALLS_PREFIX	"sbi_calls_"
@@ -134,9 +135,10 @@ static int add_vcpu(struct sbi_totals *t, int fd)
 void stats__print(const struct vm *vm)
 {
 	struct sbi_totals t = { .found = false };
-	uint64_t total = 0, ring_calls, ring_full;
+	uint64_t total = 0, ring_calls, ring_full, ring_reads;
 	unsigned int i;
 
+	sbi__print_answered();
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		if (add_vcpu(&t, vm->vcpus[i].stats_fd)) {
 			pr_err("--stats: cannot read vCPU %u's stats: %s", i,
@@ -161,11 +163,13 @@ void stats__print(const struct vm *vm)
 	for (i = 0; i < NR_OUTCOMES; i++)
 		pr_info("  %-32s %12llu", outcomes[i].label,
 			(unsigned long long)t.outcome[i]);
-	if (console_ring__stats(&ring_calls, &ring_full)) {
+	if (console_ring__stats(&ring_calls, &ring_full, &ring_reads)) {
 		pr_info("console ring:");
 		pr_info("  %-32s %12llu", "writes answered from the ring",
 			(unsigned long long)ring_calls);
 		pr_info("  %-32s %12llu", "forwarded: the ring was full",
 			(unsigned long long)ring_full);
+		pr_info("  %-32s %12llu", "reads answered: no input",
+			(unsigned long long)ring_reads);
 	}
 }

@@ -42,6 +42,23 @@ static int vcpu_stop(struct vcpu *vcpu)
 	return 0;
 }
 
+/*
+ * --disable-sstc. Linux 6.12's KVM cannot turn Sstc off (EINVAL), so the
+ * device tree leaves it out (fdt.c) and the guest, which then does not
+ * know it has stimecmp, runs its timer on SBI set_timer. ENOENT: the host
+ * has no Sstc to hide.
+ */
+static int hide_sstc(struct vcpu *vcpu)
+{
+	if (vcpu__set_reg(vcpu, RISCV_REG(KVM_REG_RISCV_ISA_EXT,
+					  KVM_REG_RISCV_ISA_SINGLE,
+					  KVM_RISCV_ISA_EXT_SSTC), 0) &&
+	    errno != EINVAL && errno != ENOENT)
+		return pr_errno("vCPU %u: KVM_SET_ONE_REG(ISA_EXT SSTC = 0)",
+				vcpu->id);
+	return 0;
+}
+
 /**
  * vcpu__create() - create a vCPU and map its kvm_run page
  * @vm:		the VM
@@ -69,7 +86,7 @@ int vcpu__create(struct vm *vm, struct vcpu *vcpu, unsigned int id)
 			 vcpu->fd, 0);
 	if (vcpu->run == MAP_FAILED)
 		return pr_errno("mmap of vCPU %u's kvm_run", id);
-	if (sbi__vcpu_init(vcpu))
+	if (sbi__vcpu_init(vcpu) || (vm->cfg->disable_sstc && hide_sstc(vcpu)))
 		return -1;
 	return id ? vcpu_stop(vcpu) : 0;
 }

@@ -60,6 +60,7 @@ enum console_kind {
  * @suspend_accept: answer a forwarded SBI system suspend with success
  * @stats: print the guest's SBI calls from KVM's stats when it stops
  * @console_ring: have KVM put console output in a ring (console_ring.c)
+ * @disable_sstc: hide Sstc from the guest (--disable-sstc)
  */
 #define MAX_POLICY_ENTRIES	64
 
@@ -78,6 +79,7 @@ struct vmm_config {
 	bool suspend_accept;
 	bool stats;
 	bool console_ring;
+	bool disable_sstc;
 };
 
 int policy__parse(const char *arg, struct vmm_config *cfg);
@@ -208,6 +210,7 @@ void console__init(void);
 void console__write(const void *buf, size_t len);
 size_t console__read(void *buf, size_t len);
 bool console__has_input(void);
+bool console__input_pending(void);
 void console__flush(void);
 bool console__end_line(void);
 int console__watch_input(void (*fn)(void *arg), void *arg);
@@ -215,6 +218,7 @@ int console__watch_input(void (*fn)(void *arg), void *arg);
 /* console_ring.c: KVM's console ring */
 int console_ring__init(struct vm *vm);
 void console_ring__drain(void);
-bool console_ring__stats(uint64_t *calls, uint64_t *full);
+bool console_ring__stats(uint64_t *calls, uint64_t *full, uint64_t *reads);
+void console_ring__input_taken(void);
 
 #endif /* SBI_VMM_H */

@@ -410,6 +410,17 @@ static void expect_text(const struct run *r, const char *what)
 	show_run(r);
 }
 
+/* The number after "  @label " in the VMM's --stats, or -1 without it. */
+static long stats_value(const struct run *r, const char *label)
+{
+	char key[64];
+	const char *p;
+
+	snprintf(key, sizeof(key), "  %s ", label);
+	p = strstr(r->err.buf, key);
+	return p ? strtol(p + strlen(key), NULL, 10) : -1;
+}
+
 static void test_boot(void)
 {
 	struct run r;
@@ -425,6 +436,16 @@ static void test_boot(void)
 	expect_out(&r, "guest: powering off", "banner");
 	expect_err(&r, "sbi-vmm: the guest shut down", "Linux, 2 vCPUs");
 	say("# Linux booted and shut down in %ld ms", r.ms);
+
+	/* --disable-sstc: the guest's ISA has no Sstc; it boots on SBI TIME. */
+	run_vmm(&r, NULL, "--kernel", path("Image"), "--initrd",
+		path("guest.cpio"), "--timeout", LINUX_TIMEOUT, "--stats",
+		"--disable-sstc", "--cmdline", QUIET_LINUX, NULL);
+	expect_status(&r, 0, "Linux, --disable-sstc");
+	expect_out(&r, "guest: isa rv64", "--disable-sstc");
+	if (!check(!has(&r.out, "sstc") && stats_value(&r, "time") > 0,
+		   "--disable-sstc: no sstc in the guest's ISA, its timer on SBI TIME"))
+		show_run(&r);
 }
 
 static void test_uart(void)
@@ -444,17 +465,9 @@ static void test_uart(void)
 		show_run(&r);
 }
 
-/* The number after @label in the VMM's --stats, or -1 without the line. */
-static long long stat_value(const struct output *o, const char *label)
-{
-	const char *p = strstr(o->buf, label);
-
-	return p ? strtoll(p + strlen(label), NULL, 10) : -1;
-}
-
 static void test_dbcn(void)
 {
-	long long ring, full, dbcn, fwd;
+	long ring, full, reads, dbcn, fwd;
 	struct run r;
 
 	run_linux(&r, NULL, "dbcn", "1");
@@ -462,20 +475,25 @@ static void test_dbcn(void)
 	expect_text(&r, "Linux hvc0 over DBCN");
 	expect_out(&r, "guest: console: SBI DBCN", "Linux hvc0 over DBCN");
 
-	/* hvc0's writes went through KVM's console ring, none exited. */
+	/*
+	 * hvc0's writes went through KVM's console ring and, with no input,
+	 * its input polls were answered by KVM too: not one DBCN exit.
+	 */
 	run_vmm(&r, NULL, "--kernel", path("Image"), "--initrd",
 		path("guest.cpio"), "--timeout", LINUX_TIMEOUT, "--stats",
 		"--cmdline", QUIET_LINUX, "--cmdline", "sbitest=dbcn", NULL);
 	expect_status(&r, 0, "Linux hvc0 over the console ring");
 	expect_text(&r, "Linux hvc0 over the console ring");
-	ring = stat_value(&r.err, "writes answered from the ring");
-	full = stat_value(&r.err, "forwarded: the ring was full");
-	dbcn = stat_value(&r.err, "  dbcn ");
-	fwd = stat_value(&r.err, "forwarded to the VMM");
-	/* What exits are hvc0's input polls (console_read). */
-	if (!check(ring > 10 && full == 0 && ring + fwd == dbcn,
-		   "Linux hvc0: %lld of %lld DBCN calls answered from the console ring, %lld forwarded, %lld for want of room",
-		   ring, dbcn, fwd, full))
+	ring = stats_value(&r, "writes answered from the ring");
+	full = stats_value(&r, "forwarded: the ring was full");
+	reads = stats_value(&r, "reads answered: no input");
+	dbcn = stats_value(&r, "dbcn");
+	fwd = stats_value(&r, "vmm/dbcn");
+	fwd = fwd < 0 ? 0 : fwd;	/* no line: none */
+	if (!check(ring > 10 && reads > 0 && full == 0 && !fwd &&
+		   ring + reads == dbcn,
+		   "Linux hvc0: of %ld DBCN calls, %ld writes taken by the console ring and %ld reads answered by KVM, %ld exits, %ld for want of room",
+		   dbcn, ring, reads, fwd, full))
 		show_run(&r);
 
 	run_vmm(&r, NULL, "--kernel", path("Image"), "--initrd",
@@ -485,8 +503,9 @@ static void test_dbcn(void)
 	expect_status(&r, 0, "Linux hvc0, console ring off");
 	expect_text(&r, "Linux hvc0, console ring off");
 	if (!check(!has(&r.err, "console ring:") &&
-		   stat_value(&r.err, "forwarded to the VMM") ==
-		   stat_value(&r.err, "  dbcn "),
+		   stats_value(&r, "forwarded to the VMM") ==
+		   stats_value(&r, "dbcn") &&
+		   stats_value(&r, "vmm/dbcn") == stats_value(&r, "dbcn"),
 		   "console ring off: every DBCN call exits to the VMM"))
 		show_run(&r);
 
@@ -622,15 +641,6 @@ static void test_vendor(void)
 }
 
 /* The number on the --stats line "  <label>   N", or -1 if there is none. */
-static long stats_value(const struct run *r, const char *label)
-{
-	char key[64];
-	const char *p;
-
-	snprintf(key, sizeof(key), "  %s ", label);
-	p = strstr(r->err.buf, key);
-	return p ? strtol(p + strlen(key), NULL, 10) : -1;
-}
 
 /*
  * --stats: after the bare-metal guest's unknown vendor and experimental
@@ -649,6 +659,8 @@ static void test_stats(void)
 		   stats_value(&r, "experimental") >= 1 &&
 		   stats_value(&r, "total") > stats_value(&r, "base") &&
 		   stats_value(&r, "forwarded to the VMM") >= 2 &&
+		   stats_value(&r, "vmm/total") ==
+		   stats_value(&r, "forwarded to the VMM") &&
 		   stats_value(&r, "system event (reset, shutdown)") == 1,
 		   "--stats: vendor 1, base %ld, experimental %ld, total %ld, forwarded %ld, system events %ld",
 		   stats_value(&r, "base"), stats_value(&r, "experimental"),
