@@ -163,8 +163,12 @@ $(B)/harness/kmemleak-check: scripts/harness/kmemleak-check.c | deps
 	mkdir -p $(B)/harness
 	$(HARNESS_CC) -o $@ $<
 
+$(B)/harness/bench-vmm: scripts/harness/bench-vmm.c | deps
+	mkdir -p $(B)/harness
+	$(HARNESS_CC) -o $@ $<
+
 harness: tree $(B)/harness/init $(B)/harness/kvm-probe $(B)/harness/sbi-bench \
-	$(B)/harness/kmemleak-check
+	$(B)/harness/kmemleak-check $(B)/harness/bench-vmm
 
 # The upstream KVM selftests (and ours, once they exist), static.
 selftests: tree $(B)/linux/usr/include/linux/kvm.h
@@ -252,33 +256,50 @@ fuzz: debug-kernel initramfs $(FW_DEPS)
 # SBI round-trip cost of stock 6.12 and of ours, both booted with the same
 # byte-identical initramfs (fixed mtimes) in a deterministic QEMU: -icount
 # shift=0 without real-time sleep, and a fixed -seed (the kernel's RNG,
-# hence userspace ASLR, comes from QEMU). Each kernel boots twice: on one
-# hart for the rows that need one, and on two harts (QEMU 8 on: 7.2
-# livelocks with -icount and -smp 2) for the remote rows (sbi-bench -R).
-# scripts/harness/sbi-bench.c measures, scripts/bench.py writes
-# build/bench/results.csv and results.png. README "Performance".
+# hence userspace ASLR, comes from QEMU). Each kernel boots twice for the
+# micro table: on one hart for the rows that need one, and on two harts
+# (QEMU 8 on: 7.2 livelocks with -icount and -smp 2) for the remote rows
+# (sbi-bench -R); scripts/harness/sbi-bench.c measures, scripts/bench.py
+# writes build/bench/results.csv and results.png. Then, for the workload
+# table, each kernel boots on two harts once per seed of BENCH_SEEDS, with
+# kvm.halt_poll_ns=0, and sbi-vmm runs a Linux guest of two vCPUs through
+# the workloads of tools/sbi-vmm/guest/bench.c; scripts/bench-workload.py
+# writes build/bench/workload.csv. README "Performance".
 BENCH_DIR	:= $(B)/bench
+BENCH_SEEDS	:= 1 2 3
+BENCH_WORKLOADS	:= workload-ipi,workload-munmap,workload-sleep,workload-hvc0,workload-hvc0-noring
 BENCH_QEMU	= scripts/qemu-run.py --qemu $(QEMU) --initrd $(B)/initramfs/bench.cpio \
-	--logdir $(BENCH_DIR) --icount 0,sleep=off --seed 1 --timeout 900 \
+	--logdir $(BENCH_DIR) --icount 0,sleep=off --timeout 900 \
 	--bios $(FW_BIN)
 BENCH_KERNELS	:= stock=$(B)/stock/arch/riscv/boot/Image \
 	project=$(B)/linux-bench/arch/riscv/boot/Image
+BENCH_VMM_FILES	= --file /vmm/sbi-vmm=$(VMM_OUT)/sbi-vmm --file /vmm/Image=$(IMAGE) \
+	--file /vmm/guest.cpio=$(VMM_OUT)/guest.cpio
 
 bench: $(FW_DEPS)
 	+$(MAKE) kernel VARIANT=stock
 	+$(MAKE) kernel VARIANT=bench
-	+$(MAKE) harness VARIANT=project
-	$(MKINITRAMFS) --mtime 0 --list scripts/harness/bench.list --out $(B)/initramfs/bench.cpio
+	+$(MAKE) harness vmm VARIANT=project
+	$(MKINITRAMFS) $(BENCH_VMM_FILES) --mtime 0 --list scripts/harness/bench.list \
+		--out $(B)/initramfs/bench.cpio
 	for k in $(BENCH_KERNELS); do \
-		$(BENCH_QEMU) --kernel $${k#*=} --name $${k%%=*} --smp 1 \
+		$(BENCH_QEMU) --kernel $${k#*=} --name $${k%%=*} --smp 1 --seed 1 \
 			--only sbi-bench || exit 1; \
-		$(BENCH_QEMU) --kernel $${k#*=} --name $${k%%=*}-smp2 --smp 2 \
+		$(BENCH_QEMU) --kernel $${k#*=} --name $${k%%=*}-smp2 --smp 2 --seed 1 \
 			--only sbi-bench-remote || exit 1; \
+		for s in $(BENCH_SEEDS); do \
+			$(BENCH_QEMU) --kernel $${k#*=} --name $${k%%=*}-workload-$$s \
+				--smp 2 --seed $$s --append kvm.halt_poll_ns=0 \
+				--only $(BENCH_WORKLOADS) || exit 1; \
+		done; \
 	done
 	scripts/bench.py --icount-shift 0 --out $(BENCH_DIR) \
 		--log stock=$(BENCH_DIR)/stock.log --log stock=$(BENCH_DIR)/stock-smp2.log \
 		--log project=$(BENCH_DIR)/project.log \
 		--log project=$(BENCH_DIR)/project-smp2.log
+	scripts/bench-workload.py --out $(BENCH_DIR) --micro $(BENCH_DIR)/results.csv \
+		$(foreach s,$(BENCH_SEEDS),--log stock=$(BENCH_DIR)/stock-workload-$(s).log \
+		--log project=$(BENCH_DIR)/project-workload-$(s).log)
 
 # --- conformance --------------------------------------------------------------
 

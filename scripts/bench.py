@@ -53,11 +53,22 @@ OPS = [
     ("forward_policy_1", "forwarded, 1 policy entry"),
     ("forward_policy_16", "forwarded, 16 policy entries"),
     ("forward_policy_256", "forwarded, 256 policy entries"),
+    ("dbcn_write_256", "DBCN console_write, 256 bytes (VMM answers)"),
+    ("dbcn_write_256_ring", "DBCN console_write, 256 bytes, console ring"),
     ("ipi_send_ipi_self_2vcpus", "IPI send_ipi, own hart, VM of 2 vCPUs"),
     ("rfence_remote_fence_i_self_2vcpus",
      "RFENCE remote_fence_i, own hart, VM of 2 vCPUs"),
     ("rfence_remote_fence_i_remote",
      "RFENCE remote_fence_i, halted vCPU on another hart"),
+    ("rfence_sfence_vma_range_remote",
+     "RFENCE remote_sfence_vma, one page, halted vCPU on another hart"),
+    ("rfence_sfence_vma_all_remote",
+     "RFENCE remote_sfence_vma, everything, halted vCPU on another hart"),
+    ("rfence_sfence_vma_asid_remote",
+     "RFENCE remote_sfence_vma_asid, one page, halted vCPU on another hart"),
+    ("rfence_remote_fence_i_all", "RFENCE remote_fence_i, all harts (2)"),
+    ("rfence_sfence_vma_range_all",
+     "RFENCE remote_sfence_vma, one page, all harts (2)"),
 ]
 EMPTY = "empty_loop"
 LABELS = dict(OPS)
@@ -338,6 +349,17 @@ def firmware_of(path):
     return name + (f" (SBI {version})" if version else "")
 
 
+def kernel_logs(ap, args_log):
+    """KERNEL=path arguments -> {"stock": [paths], "project": [paths]}."""
+    logs = {}
+    for x in args_log:
+        kernel, _, path = x.partition("=")
+        logs.setdefault(kernel, []).append(path)
+    if set(logs) != {"stock", "project"}:
+        ap.error("need --log stock=... and --log project=...")
+    return logs
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--log", action="append", required=True,
@@ -346,12 +368,7 @@ def main():
     ap.add_argument("--icount-shift", type=int, default=0)
     ap.add_argument("--date", default=datetime.date.today().isoformat())
     args = ap.parse_args()
-    logs = {}
-    for x in args.log:
-        kernel, _, path = x.partition("=")
-        logs.setdefault(kernel, []).append(path)
-    if set(logs) != {"stock", "project"}:
-        ap.error("need --log stock=... and --log project=...")
+    logs = kernel_logs(ap, args.log)
 
     # Each log (one boot) is summarized against its own empty loop; the
     # first log of a kernel gives its info and its empty loop row, later

@@ -25,8 +25,14 @@
  * below, halted in WFI with its software interrupt enabled (sstatus.SIE
  * clear, so no trap): it would wake on an IPI, clear it and halt again.
  * The rows are the own-hart IPI and RFENCE in a VM of two vCPUs (stock
- * 6.12's cost grows with the vCPUs) and an RFENCE of the halted partner,
- * which KVM records without waking it. There is no row that wakes the
+ * 6.12's cost grows with the vCPUs), the RFENCE functions (fence_i,
+ * sfence_vma of a page and of everything, sfence_vma_asid) to the halted
+ * partner, which KVM records without waking it, and fences of all harts
+ * (hart_mask_base -1: the caller's and the partner's). The guest's a2-a4
+ * (a range, an ASID) come from the mailbox too, set once before both loops,
+ * since SBI preserves them. A partner that runs instead of halting would
+ * add its own instructions to every row (the harts share the -icount
+ * clock), so there is no "running target" row. There is no row that wakes the
  * partner: with two harts, QEMU's -icount runs them in turns, and whether
  * a woken vCPU runs before or after its waker's next call depends on where
  * the turns fall, so such a row moved by 20-90 % from loop to loop and by
@@ -34,6 +40,11 @@
  * shared by the harts, so a remote row counts the instructions of both,
  * and halt polling is off for them (kvm.halt_poll_ns=0): under -icount a
  * polling hart would turn its poll window into instructions of the row.
+ *
+ * The console rows make DBCN console_write calls of 256 bytes: answered
+ * here as a VMM does (one exit per call), or, on a kernel with the console
+ * ring, taken by the ring, which a thread of this program empties when
+ * KVM says a flush is due, as a VMM's flush thread does.
  *
  * Output, one line each (the harness relays them as "# sbi-bench: ..."):
  *
@@ -46,6 +57,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -78,6 +90,11 @@
 #define SBI_EXT_IPI			0x735049UL
 #define SBI_EXT_RFENCE			0x52464E43UL
 #define SBI_EXT_HSM			0x48534DUL
+#define SBI_EXT_DBCN			0x4442434EUL
+
+/* Guest RAM the console rows write from. */
+#define CONSOLE_BUF_OFF	0x180000UL
+#define CONSOLE_RING_SIZE	(1UL << 20)
 
 /* Mailbox words (u64), shared with the guest code below. */
 #define MB_EID		0
@@ -89,6 +106,9 @@
 #define MB_TICKS	6
 #define MB_RET0		7
 #define MB_RET1		8
+#define MB_A2		9
+#define MB_A3		10
+#define MB_A4		11
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -115,6 +135,9 @@ asm(
 "	ld	s4, 8*" STR(MB_A1) "(s0)\n"
 "	ld	s5, 8*" STR(MB_N) "(s0)\n"
 "	ld	t1, 8*" STR(MB_EMPTY) "(s0)\n"
+"	ld	a2, 8*" STR(MB_A2) "(s0)\n"	/* SBI preserves a2-a5 */
+"	ld	a3, 8*" STR(MB_A3) "(s0)\n"
+"	ld	a4, 8*" STR(MB_A4) "(s0)\n"
 "	mv	a0, s3\n"
 "	mv	a1, s4\n"
 "	mv	a6, s2\n"
@@ -172,11 +195,13 @@ extern const char sbi_bench_partner_start[], sbi_bench_partner_end[];
 
 struct op {
 	const char *name;
-	unsigned long eid, fid, a0, a1;
+	unsigned long eid, fid, a0, a1, a2, a3, a4;
 	bool empty;		/* the nop loop */
 	bool null;		/* answered by kvm.sbi_fastpath_null_eid */
 	int policy;		/* policy entries to install first (0: none) */
 	bool remote;		/* with the partner vCPU (-R only) */
+	bool dbcn;		/* DBCN enabled, its writes answered here */
+	bool ring;		/* ... or taken by the console ring */
 };
 
 /*
@@ -216,6 +241,18 @@ static const struct op ops[] = {
 	CALL("forward_policy_1",	   FWD_EID,	   7, 1, 2, 1),
 	CALL("forward_policy_16",	   FWD_EID,	   7, 1, 2, 16),
 	CALL("forward_policy_256",	   FWD_EID,	   7, 1, 2, 256),
+	/*
+	 * Console output: DBCN console_write of 256 bytes (about what Linux's
+	 * hvc0 writes per call in the workload table's raw 64 KiB), answered
+	 * here as a VMM does (copy and count), or
+	 * taken by the console ring, which this program empties at each
+	 * request (a kernel without the ring skips that row).
+	 */
+	{ .name = "dbcn_write_256", .eid = SBI_EXT_DBCN, .fid = 0, .a0 = 256,
+	  .a1 = GUEST_BASE + CONSOLE_BUF_OFF, .dbcn = true },
+	{ .name = "dbcn_write_256_ring", .eid = SBI_EXT_DBCN, .fid = 0,
+	  .a0 = 256, .a1 = GUEST_BASE + CONSOLE_BUF_OFF, .dbcn = true,
+	  .ring = true },
 	/* -R: hart 1 is the partner, halted in WFI. */
 	{ .name = "ipi_send_ipi_self_2vcpus", .eid = SBI_EXT_IPI, .fid = 0,
 	  .a0 = 1, .remote = true },
@@ -223,6 +260,20 @@ static const struct op ops[] = {
 	  .fid = 0, .a0 = 1, .remote = true },
 	{ .name = "rfence_remote_fence_i_remote", .eid = SBI_EXT_RFENCE,
 	  .fid = 0, .a0 = 2, .remote = true },
+	/* sfence_vma of one page, and of everything (start 0, size 0) */
+	{ .name = "rfence_sfence_vma_range_remote", .eid = SBI_EXT_RFENCE,
+	  .fid = 1, .a0 = 2, .a2 = 0x10000, .a3 = 0x1000, .remote = true },
+	{ .name = "rfence_sfence_vma_all_remote", .eid = SBI_EXT_RFENCE,
+	  .fid = 1, .a0 = 2, .remote = true },
+	{ .name = "rfence_sfence_vma_asid_remote", .eid = SBI_EXT_RFENCE,
+	  .fid = 2, .a0 = 2, .a2 = 0x10000, .a3 = 0x1000, .a4 = 1,
+	  .remote = true },
+	/* hart_mask_base = -1: every hart, the caller's and the partner's */
+	{ .name = "rfence_remote_fence_i_all", .eid = SBI_EXT_RFENCE,
+	  .fid = 0, .a0 = 0, .a1 = ~0UL, .remote = true },
+	{ .name = "rfence_sfence_vma_range_all", .eid = SBI_EXT_RFENCE,
+	  .fid = 1, .a0 = 0, .a1 = ~0UL, .a2 = 0x10000, .a3 = 0x1000,
+	  .remote = true },
 };
 #define NR_OPS	(sizeof(ops) / sizeof(ops[0]))
 
@@ -234,7 +285,14 @@ struct vm {
 	struct kvm_run *partner_run;
 	void *mem;
 	volatile uint64_t *mailbox;
+	struct kvm_riscv_sbi_console_ring *ring;	/* or NULL */
+	size_t ring_len;
+	int ring_fd;
+	pthread_t ring_thread;
 };
+
+/* Where the console rows' output goes: as a VMM's would, but nowhere. */
+static char console_sink[4096];
 
 static int kvm_fd;
 
@@ -289,6 +347,7 @@ static void vm_create(struct vm *vm)
 		die("guest code too long");
 	memcpy(mem, sbi_bench_guest_start, code_len);
 	vm->partner = -1;
+	vm->ring = NULL;
 	vm->mailbox = (volatile uint64_t *)((char *)mem + MAILBOX_OFF);
 	region = (struct kvm_userspace_memory_region) {
 		.slot = 0,
@@ -319,6 +378,12 @@ static void vm_destroy(struct vm *vm)
 	if (vm->partner >= 0) {
 		munmap(vm->partner_run, vm->run_size);
 		close(vm->partner);
+	}
+	if (vm->ring) {
+		pthread_cancel(vm->ring_thread);
+		pthread_join(vm->ring_thread, NULL);
+		munmap(vm->ring, vm->ring_len);
+		close(vm->ring_fd);
 	}
 	munmap(vm->run, vm->run_size);
 	close(vm->vcpu);
@@ -379,6 +444,102 @@ static void unexpected_exit(struct vm *vm)
 	exit(1);
 }
 
+/* A forwarded DBCN console_write, answered as a VMM does. */
+static void console_write(struct vm *vm, struct kvm_run *run)
+{
+	unsigned long len = run->riscv_sbi.args[0];
+	unsigned long gpa = run->riscv_sbi.args[1];
+
+	if (gpa < GUEST_BASE || len > sizeof(console_sink) ||
+	    gpa - GUEST_BASE > GUEST_SIZE - len || run->riscv_sbi.args[2]) {
+		run->riscv_sbi.ret[0] = -3;	/* SBI_ERR_INVALID_PARAM */
+		return;
+	}
+	memcpy(console_sink, (char *)vm->mem + (gpa - GUEST_BASE), len);
+	run->riscv_sbi.ret[0] = 0;
+	run->riscv_sbi.ret[1] = len;
+}
+
+/*
+ * Empty the console ring as a VMM does after every exit, and from
+ * ring_thread() when KVM says a flush is due (this program's answer to one
+ * of the ring's console_write takes 256 bytes; 20000 of them do not fit).
+ */
+static pthread_mutex_t ring_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void console_ring_drain(struct vm *vm)
+{
+	struct kvm_riscv_sbi_console_ring *r = vm->ring;
+	const char *data;
+	uint32_t head, tail, off, len;
+
+	if (!r)
+		return;
+	pthread_mutex_lock(&ring_lock);
+	data = (const char *)r + r->data_offset;
+	head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+	for (tail = r->tail; tail != head; tail += len) {
+		off = tail & (r->size - 1);
+		len = head - tail;
+		if (len > r->size - off)
+			len = r->size - off;
+		if (len > sizeof(console_sink))
+			len = sizeof(console_sink);
+		memcpy(console_sink, data + off, len);
+	}
+	__atomic_store_n(&r->tail, tail, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&ring_lock);
+}
+
+/* The VMM's flush thread: drain when the ring's fd says so; -1 stops it. */
+static void *ring_thread(void *arg)
+{
+	struct vm *vm = arg;
+	struct pollfd pfd = { .fd = vm->ring_fd, .events = POLLIN };
+	uint64_t due;
+
+	while (poll(&pfd, 1, -1) >= 0 || errno == EINTR) {
+		if (!(pfd.revents & POLLIN))
+			continue;
+		if (read(vm->ring_fd, &due, sizeof(due)) != sizeof(due))
+			break;
+		console_ring_drain(vm);
+	}
+	return NULL;
+}
+
+/* DBCN on, and the console ring if asked: -1 (errno) if KVM lacks it. */
+static int console_setup(struct vm *vm, bool ring)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_RISCV_SBI_CONSOLE_RING,
+				      .args = { CONSOLE_RING_SIZE } };
+	int fd;
+
+	memset((char *)vm->mem + CONSOLE_BUF_OFF, 'x', 4096);
+	vm->ring_fd = -1;
+	set_reg(vm, reg_id(KVM_REG_RISCV_SBI_EXT, KVM_REG_RISCV_SBI_SINGLE |
+			   KVM_RISCV_SBI_EXT_DBCN), 1);
+	if (!ring)
+		return 0;
+	if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_RISCV_SBI_CONSOLE_RING) <
+	    (int)CONSOLE_RING_SIZE) {
+		errno = ENOSYS;
+		return -1;
+	}
+	fd = ioctl(vm->fd, KVM_ENABLE_CAP, &cap);
+	if (fd < 0)
+		return -1;
+	vm->ring_len = getpagesize() + CONSOLE_RING_SIZE;
+	vm->ring = mmap(NULL, vm->ring_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			fd, 0);
+	if (vm->ring == MAP_FAILED)
+		die("mmap of the console ring");
+	vm->ring_fd = fd;
+	if (pthread_create(&vm->ring_thread, NULL, ring_thread, vm))
+		die("pthread_create (console ring)");
+	return 0;
+}
+
 /*
  * Run the vCPU until the guest asks for its next request, answering the
  * measured forwarded calls on the way (the answer goes back in a0/a1).
@@ -392,9 +553,15 @@ static void run_to_ctl(struct vm *vm)
 			die("KVM_RUN");
 		if (run->exit_reason != KVM_EXIT_RISCV_SBI)
 			unexpected_exit(vm);
+		console_ring_drain(vm);
 		if (run->riscv_sbi.extension_id == FWD_EID) {
 			run->riscv_sbi.ret[0] = 0;
 			run->riscv_sbi.ret[1] = FWD_ANSWER;
+			continue;
+		}
+		if (run->riscv_sbi.extension_id == SBI_EXT_DBCN &&
+		    run->riscv_sbi.function_id == 0) {
+			console_write(vm, run);
 			continue;
 		}
 		if (run->riscv_sbi.extension_id == CTL_EID) {
@@ -416,6 +583,9 @@ static uint64_t measure(struct vm *vm, const struct op *op, unsigned long n,
 	mb[MB_FID] = op->fid;
 	mb[MB_A0] = op->a0;
 	mb[MB_A1] = op->a1;
+	mb[MB_A2] = op->a2;
+	mb[MB_A3] = op->a3;
+	mb[MB_A4] = op->a4;
 	mb[MB_N] = n;
 	mb[MB_EMPTY] = op->empty;
 	mb[MB_TICKS] = mb[MB_RET0] = mb[MB_RET1] = ~0ULL;
@@ -553,6 +723,12 @@ static void bench(size_t first, size_t last, int policy, bool remote,
 		vm_destroy(&vm);
 		return;
 	}
+	if (ops[first].dbcn && console_setup(&vm, ops[first].ring)) {
+		printf("skip op=%s reason=no console ring (%s)\n",
+		       ops[first].name, strerror(errno));
+		vm_destroy(&vm);
+		return;
+	}
 	if (remote)
 		partner_start(&vm, &partner);
 	run_to_ctl(&vm);	/* the guest's first request */
@@ -660,7 +836,7 @@ int main(int argc, char **argv)
 		;
 	bench(0, i - 1, 0, false, n, warm, reps);
 	for (; i < NR_OPS && !ops[i].remote; i++)
-		bench(i, i, ops[i].policy, false, n, warm, reps);
+		bench(i, i, ops[i].policy, false, n, warm, reps);	/* and DBCN */
 	if (have_null)
 		set_param(NULL_EID_PARAM, 0);
 	printf("done\n");

@@ -11,6 +11,7 @@ config check and the closing-line summary.
 """
 
 import argparse
+import csv
 import importlib.util
 import os
 import subprocess
@@ -449,6 +450,85 @@ class BenchTwoBootsTest(unittest.TestCase):
                       "| 1980.0 |", r.stdout)
         self.assertIn("platform: QEMU 10.0.2, -M virt,aia=aplic-imsic -cpu "
                       "rv64,h=true -smp 2", r.stdout)
+
+
+class BenchWorkloadTest(unittest.TestCase):
+    """scripts/bench-workload.py: per-op figures, medians, SBI share."""
+
+    @staticmethod
+    def boot_log(ipi_ticks, hvc0_ticks, dbcn, ring):
+        lines = []
+        for e, op, n, ticks, calls in (
+                ("workload-ipi", "ipi", 1000, ipi_ticks, "ipi=2000"),
+                ("workload-munmap", "munmap", 1000, [180000] * 5,
+                 "sfence_vma_asid=1000"),
+                ("workload-sleep", "sleep", 200, [222000] * 5,
+                 "set_timer=600"),
+                ("workload-hvc0", "hvc0", 64, hvc0_ticks, "ipi=0"),
+                ("workload-hvc0-noring", "hvc0", 64, [20480] * 5, "ipi=0")):
+            if op == "ipi":
+                lines.append(f"# {e}: guest: bench op=boot rep=0 n=1 "
+                             "ticks=3000000 sbi=-1")
+            for rep, t in enumerate(ticks):
+                lines.append(f"# {e}: guest: bench op={op} rep={rep} n={n} "
+                             f"ticks={t} sbi=1 {calls}")
+        lines.append(f"# workload-hvc0: sbi-vmm:   vmm/dbcn {dbcn:12d}")
+        lines.append(f"# workload-hvc0: sbi-vmm:   vmm/total {dbcn:12d}")
+        lines.append("# workload-hvc0: sbi-vmm:   writes answered from the "
+                     f"ring {ring:12d}")
+        lines.append("# workload-hvc0-noring: sbi-vmm:   vmm/dbcn         1605")
+        return "\n".join(lines) + "\n"
+
+    def test_medians_shares_and_limits(self):
+        micro = ("operation,label,stock,project\n"
+                 "ipi_send_ipi_self_2vcpus,x,1500.0,800.0\n"
+                 "rfence_sfence_vma_asid_remote,x,1800.0,2000.0\n"
+                 "time_set_timer,x,900.0,350.0\n"
+                 "dbcn_write_256,x,2400.0,2600.0\n"
+                 "dbcn_write_256_ring,x,n/a,1500.0\n")
+        with tempfile.TemporaryDirectory() as t:
+            write(f"{t}/micro.csv", micro)
+            args = []
+            for seed, ipi in ((1, 470000), (2, 480000), (3, 490000)):
+                # One outlier repetition per boot does not move the median.
+                ticks = [ipi] * 4 + [ipi * 10]
+                write(f"{t}/s{seed}.log",
+                      self.boot_log(ticks, [20480] * 5, 1605, 0))
+                write(f"{t}/p{seed}.log",
+                      self.boot_log(ticks, [10240] * 5, 0, 1605))
+                args += ["--log", f"stock={t}/s{seed}.log",
+                         "--log", f"project={t}/p{seed}.log"]
+            r = sh(os.path.join(SCRIPTS, "bench-workload.py"), "--out",
+                   f"{t}/out", "--micro", f"{t}/micro.csv", *args)
+            self.assertEqual(r.returncode, 0, r.stdout)
+            with open(f"{t}/out/workload.csv") as f:
+                rows = {(x["entry"], x["op"]): x for x in csv.DictReader(f)}
+        ipi = rows[("workload-ipi", "ipi")]
+        # Median of the boots' medians: 480000 ticks * 100 / 1000 ops.
+        self.assertEqual(float(ipi["stock"]), 48000.0)
+        # The seeds' spread: (49000 - 47000) / 48000.
+        self.assertAlmostEqual(float(ipi["stock_spread"]), 0.0417, places=4)
+        # 2 IPIs per round trip at 1500 (stock) / 800 (project).
+        self.assertAlmostEqual(float(ipi["stock_sbi_share"]), 0.0625, places=4)
+        self.assertEqual(float(ipi["stock_limit"]), 45000.0)
+        hvc = rows[("workload-hvc0", "hvc0")]
+        # 1605 DBCN calls over 321 KiB: 5 per KiB; the ring's cost on ours.
+        self.assertEqual(float(hvc["project"]), 16000.0)
+        self.assertEqual(float(hvc["project_sbi_calls"]), 5.0)
+        self.assertAlmostEqual(float(hvc["project_sbi_share"]),
+                               5 * 1500 / 16000, places=4)
+        self.assertIn("| 64 KiB to hvc0 (console ring where offered) | KiB | "
+                      "32000 | 16000 | 0.500 |", r.stdout)
+
+    def test_missing_workload_fails(self):
+        with tempfile.TemporaryDirectory() as t:
+            write(f"{t}/x.log", "# workload-ipi: guest: bench op=ipi rep=0 "
+                  "n=10 ticks=100 sbi=1 ipi=2\n")
+            r = sh(os.path.join(SCRIPTS, "bench-workload.py"), "--out",
+                   f"{t}/out", "--log", f"stock={t}/x.log",
+                   "--log", f"project={t}/x.log")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("no workload-munmap/munmap results", r.stdout)
 
 
 class FirmwareTest(unittest.TestCase):

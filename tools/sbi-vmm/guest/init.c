@@ -19,6 +19,8 @@
  *   tail	the known text a line per write, then TEXT_TAIL (no newline),
  *		and power off at once: no tcdrain(), no sync(). Whatever the
  *		console still holds at the system event is the VMM's to lose
+ *   bench:W,W	the workloads W of make bench (bench.c), kernel messages
+ *		off, then power off
  *
  * Lines of its own start with "guest: ".
  */
@@ -35,6 +37,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "test-text.h"
 
 #define SYSLOG_ACTION_READ_ALL		3
@@ -256,8 +259,17 @@ static void echo_line(void)
 	}
 }
 
+static unsigned long rdtime(void)
+{
+	unsigned long t;
+
+	asm volatile("rdtime %0" : "=r"(t));
+	return t;
+}
+
 int main(void)
 {
+	unsigned long boot_ticks = rdtime();
 	const char *mode = getenv("sbitest");
 	int how = RB_POWER_OFF;
 
@@ -273,6 +285,9 @@ int main(void)
 		echo_line();
 	} else if (!strcmp(mode, "tail")) {
 		tail_text();
+	} else if (!strncmp(mode, "bench:", 6)) {
+		klogctl(SYSLOG_ACTION_CONSOLE_OFF, NULL, 0);
+		bench_run(mode + 6, boot_ticks);
 	} else {
 		banner();
 		if (!strcmp(mode, "reboot"))
