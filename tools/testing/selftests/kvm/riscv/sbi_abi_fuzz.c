@@ -17,6 +17,12 @@
  *    every listed register must be readable);
  *  - inject SSE events as the VMM (KVM_RISCV_VM_ATTR_SBI_SSE): known and
  *    unknown events and harts, flags, reserved words, bad pointers;
+ *  - enable the console ring (KVM_ENABLE_CAP, random sizes, flags and
+ *    arguments, before and after a run), map it (random lengths and
+ *    offsets, private), scribble on its shared header (tail, head,
+ *    input_pending), read and poll its fd, and drain it or not, while the
+ *    guest also writes and reads its console (DBCN with random lengths
+ *    and addresses, legacy putchar and getchar);
  *  - answer the forwarded calls with random completions, change
  *    kvm_run's exit_reason, set immediate_exit, and are sent signals.
  *
@@ -24,7 +30,9 @@
  * documents for it (Documentation/virt/kvm/riscv/sbi.rst, api.rst), never
  * EFAULT for valid buffers; a policy cannot be added once a vCPU of the VM
  * has run, nor an extension register written once its vCPU has run; a
- * forwarded call arrives with ret[] preset to NOT_SUPPORTED/0; KVM_RUN
+ * forwarded call arrives with ret[] preset to NOT_SUPPORTED/0; a second
+ * ring or one after a run is refused; the kernel's ring head never runs
+ * more than a ring ahead of a tail the fuzzer kept honest; KVM_RUN
  * fails with EINTR only; every exit is a known kind. The host's splats
  * are judged on the console.
  *
@@ -32,6 +40,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -68,14 +77,21 @@ static bool opt_quiet;
 static struct {
 	uint64_t ioctls, vms, failures, run_failures, exits_unknown;
 	uint64_t policy_ok, policy_err, onereg_ok, onereg_err, reglist, vcpus;
-	uint64_t sse_ok, sse_err;
+	uint64_t sse_ok, sse_err, ring_ok, ring_err, ring_bytes;
 	uint64_t runs, forwarded, eintr, efault_expected, busy_checked, refused_completions;
 } st;
 
-/* The guest: forwarded calls, forever; the host threads end it. */
+#define DBCN_WRITE		0
+#define DBCN_READ		1
+#define DBCN_WRITE_BYTE		2
+
+/* Where the guest's console calls point: guest RAM, set by the host. */
+static unsigned long console_gpa;
+
+/* The guest: forwarded calls and console calls, forever; the host ends it. */
 static void guest_code(void)
 {
-	unsigned long i = 0;
+	unsigned long i = 0, x = 0x9e3779b97f4a7c15UL, len, addr;
 
 	for (;;) {
 		i++;
@@ -84,6 +100,30 @@ static void guest_code(void)
 		if (!(i & 15))
 			sbi_ecall(SBI_EXT_BASE, SBI_EXT_BASE_PROBE_EXT,
 				  SBI_EXT_VENDOR_START + (i & 0xff), 0, 0, 0, 0, 0);
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* Lengths around the ring's and the page's edges, and huge. */
+		len = (x & 3) == 3 ? x >> 8 : (x >> 8) & 0x1fff;
+		addr = (x & 12) == 12 ? x >> 4 : console_gpa + ((x >> 20) & 0xfff);
+		switch (x >> 60) {
+		case 0 ... 5:
+			sbi_ecall(SBI_EXT_DBCN, DBCN_WRITE, len, addr,
+				  (x & 0x30) == 0x30, 0, 0, 0);
+			break;
+		case 6 ... 7:
+			sbi_ecall(SBI_EXT_DBCN, DBCN_READ, len, addr, 0, 0, 0, 0);
+			break;
+		case 8 ... 9:
+			sbi_ecall(SBI_EXT_DBCN, DBCN_WRITE_BYTE, x, 0, 0, 0, 0, 0);
+			break;
+		case 10 ... 11:
+			sbi_ecall(0x01, 0, x, 0, 0, 0, 0, 0);	/* putchar */
+			break;
+		case 12:
+			sbi_ecall(0x02, 0, 0, 0, 0, 0, 0, 0);	/* getchar */
+			break;
+		}
 	}
 }
 
@@ -100,6 +140,13 @@ struct avm {
 	int stop;
 	uint64_t ioctls;
 	uint64_t budget;
+	/* The console ring, once a policy thread enabled it. */
+	pthread_mutex_t ring_lock;
+	int ring_fd;
+	struct kvm_riscv_sbi_console_ring *ring;
+	size_t ring_len;
+	uint32_t ring_size;
+	bool ring_honest;	/* the fuzzer has not scribbled on head or tail */
 };
 
 static void *bad_ptr;		/* an address that is never mapped */
@@ -314,6 +361,117 @@ static void sse_inject_op(struct avm *a, struct fuzz_rng *r)
 	fuzz_add(ret ? &st.sse_err : &st.sse_ok, 1);
 }
 
+/* Empty the ring, as a VMM does; checks head against an honest tail. */
+static void ring_drain(struct avm *a)
+{
+	struct kvm_riscv_sbi_console_ring *h = a->ring;
+	uint32_t head, tail;
+
+	head = __atomic_load_n(&h->head, __ATOMIC_ACQUIRE);
+	tail = __atomic_load_n(&h->tail, __ATOMIC_RELAXED);
+	if (a->ring_honest && head - tail > a->ring_size)
+		fail("vm %lu: console ring head %u is more than %u ahead of tail %u",
+		     a->index, head, a->ring_size, tail);
+	if (a->ring_honest)
+		fuzz_add(&st.ring_bytes, head - tail);
+	__atomic_store_n(&h->tail, head, __ATOMIC_RELEASE);
+}
+
+static void ring_op(struct avm *a, struct fuzz_rng *r)
+{
+	long page = getpagesize();
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_RISCV_SBI_CONSOLE_RING };
+	struct pollfd pfd;
+	uint64_t buf[2];
+	bool ran;
+	void *p;
+	int ret, err;
+
+	pthread_mutex_lock(&a->ring_lock);
+	if (a->ring_fd < 0 || fuzz_one_in(r, 16)) {
+		cap.args[0] = fuzz_one_in(r, 4) ? fuzz_next(r) :
+			      (uint64_t)page << fuzz_below(r, 10);
+		if (fuzz_one_in(r, 8))
+			cap.flags = fuzz_next(r) | 1;
+		if (fuzz_one_in(r, 8))
+			cap.args[1 + fuzz_below(r, 3)] = fuzz_next(r) | 1;
+		ran = __atomic_load_n(&a->ran, __ATOMIC_SEQ_CST);
+		ret = ioctl(a->vm->fd, KVM_ENABLE_CAP, &cap);
+		err = errno;
+		judge(a, "KVM_ENABLE_CAP(console ring)", ret, err,
+		      BIT_ERR(EINVAL) | BIT_ERR(EEXIST) | BIT_ERR(EBUSY) |
+		      BIT_ERR(ENOMEM), false);
+		if (ret >= 0 && (a->ring_fd >= 0 || ran))
+			fail("vm %lu: a console ring enabled %s", a->index,
+			     a->ring_fd >= 0 ? "twice" : "after a run");
+		if (ret >= 0) {
+			a->ring_fd = ret;
+			a->ring_size = cap.args[0];
+			a->ring_len = page + cap.args[0];
+		}
+		fuzz_add(ret >= 0 ? &st.ring_ok : &st.ring_err, 1);
+		pthread_mutex_unlock(&a->ring_lock);
+		return;
+	}
+	switch (fuzz_below(r, 8)) {
+	case 0:	/* map it, or try to map it wrong */
+		if (a->ring && !fuzz_one_in(r, 4))
+			break;
+		p = mmap(NULL, fuzz_one_in(r, 3) ? page * fuzz_below(r, 40) :
+			 a->ring_len, PROT_READ | PROT_WRITE,
+			 fuzz_one_in(r, 4) ? MAP_PRIVATE : MAP_SHARED, a->ring_fd,
+			 fuzz_one_in(r, 4) ? page * fuzz_below(r, 4) : 0);
+		if (p == MAP_FAILED)
+			break;
+		if (!a->ring && ((struct kvm_riscv_sbi_console_ring *)p)->size ==
+		    a->ring_size) {
+			a->ring = p;
+			a->ring_honest = true;
+		} else {
+			munmap(p, a->ring_len);
+		}
+		break;
+	case 1 ... 3:	/* drain */
+		if (a->ring)
+			ring_drain(a);
+		break;
+	case 4:	/* scribble */
+		if (!a->ring)
+			break;
+		switch (fuzz_below(r, 3)) {
+		case 0:
+			a->ring->tail = fuzz_next(r);
+			a->ring_honest = false;
+			break;
+		case 1:
+			a->ring->head = fuzz_next(r);	/* the kernel's own copy rules */
+			a->ring_honest = false;
+			break;
+		case 2:
+			a->ring->input_pending = fuzz_below(r, 2);
+			break;
+		}
+		break;
+	case 5:	/* a scribbled ring stays unchecked: its head may be ours */
+		if (a->ring)
+			ring_drain(a);
+		break;
+	case 6:	/* read, any size */
+		ret = read(a->ring_fd, buf, fuzz_below(r, 17));
+		if (ret < 0 && errno != EINVAL)
+			fail("vm %lu: read of the console ring fd: %s", a->index,
+			     strerror(errno));
+		break;
+	case 7:
+		pfd = (struct pollfd){ .fd = a->ring_fd, .events = POLLIN };
+		if (poll(&pfd, 1, 0) < 0)
+			fail("vm %lu: poll of the console ring fd: %s", a->index,
+			     strerror(errno));
+		break;
+	}
+	pthread_mutex_unlock(&a->ring_lock);
+}
+
 static void *policy_thread(void *arg)
 {
 	struct worker *w = arg;
@@ -321,6 +479,8 @@ static void *policy_thread(void *arg)
 	while (!__atomic_load_n(&w->a->stop, __ATOMIC_SEQ_CST)) {
 		if (fuzz_one_in(&w->rng, 4))
 			sse_inject_op(w->a, &w->rng);
+		else if (fuzz_one_in(&w->rng, 3))
+			ring_op(w->a, &w->rng);
 		else
 			policy_op(w->a, &w->rng);
 	}
@@ -535,6 +695,13 @@ static void *runner_thread(void *arg)
 		}
 		judge(a, "KVM_RUN", ret, err, BIT_ERR(EINTR), false);
 		fuzz_add(&st.runs, 1);
+		/* A VMM empties the ring before it handles the exit; or not. */
+		if (fuzz_below(r, 4)) {
+			pthread_mutex_lock(&a->ring_lock);
+			if (a->ring)
+				ring_drain(a);
+			pthread_mutex_unlock(&a->ring_lock);
+		}
 		if (ret < 0 && err != EINTR)
 			fuzz_add(&st.run_failures, 1);
 		__atomic_store_n(&a->runner_ran[rn->id], 1, __ATOMIC_SEQ_CST);
@@ -613,10 +780,20 @@ static void run_vm(uint64_t index)
 
 	memset(&a, 0, sizeof(a));
 	a.index = index;
+	a.ring_fd = -1;
 	pthread_mutex_init(&a.extra_lock, NULL);
+	pthread_mutex_init(&a.ring_lock, NULL);
 	fuzz_rng_init(&rng, opt_seed, index, 0xab1);
 	a.budget = 500 + fuzz_below(&rng, 3000);
 	a.vm = vm_create_with_vcpus(NR_RUNNERS, guest_code, a.runners);
+	console_gpa = addr_gva2gpa(a.vm, (vm_vaddr_t)&console_gpa) & ~0xfffUL;
+	sync_global_to_guest(a.vm, console_gpa);
+	for (i = 0; i < NR_RUNNERS; i++) {
+		if (fuzz_one_in(&rng, 4))
+			continue;	/* DBCN stays disabled: NOT_SUPPORTED */
+		vcpu_set_reg(a.runners[i],
+			     RISCV_SBI_EXT_REG(KVM_RISCV_SBI_EXT_DBCN), 1);
+	}
 
 	for (i = 0; i < NR_POLICY_THREADS; i++) {
 		policy[i].a = &a;
@@ -653,7 +830,19 @@ static void run_vm(uint64_t index)
 	pthread_join(vt, NULL);
 	for (i = 0; i < a.nr_extra; i++)
 		close(a.extra_fds[i]);
+	/* The ring file may outlive the VM fd, in either order. */
+	if (a.ring_fd >= 0 && fuzz_one_in(&rng, 2)) {
+		if (a.ring)
+			munmap(a.ring, a.ring_len);
+		close(a.ring_fd);
+		a.ring_fd = -1;
+	}
 	kvm_vm_free(a.vm);
+	if (a.ring_fd >= 0) {
+		if (a.ring)
+			munmap(a.ring, a.ring_len);
+		close(a.ring_fd);
+	}
 	fuzz_add(&st.vms, 1);
 }
 
@@ -723,6 +912,9 @@ int main(int argc, char **argv)
 		       fuzz_get(&st.onereg_ok), fuzz_get(&st.onereg_err),
 		       fuzz_get(&st.reglist), fuzz_get(&st.efault_expected),
 		       fuzz_get(&st.busy_checked));
+	ksft_print_msg("summary: console rings %lu enabled, %lu refused, %lu bytes drained from honest rings\n",
+		       fuzz_get(&st.ring_ok), fuzz_get(&st.ring_err),
+		       fuzz_get(&st.ring_bytes));
 	ksft_print_msg("summary: %lu failures, %lu KVM_RUN errors, %lu unknown exits, %lu made-up MMIO completions refused\n",
 		       fuzz_get(&st.failures), fuzz_get(&st.run_failures),
 		       fuzz_get(&st.exits_unknown), fuzz_get(&st.refused_completions));
