@@ -266,7 +266,7 @@ fuzz: debug-kernel initramfs $(FW_DEPS)
 # the workloads of tools/sbi-vmm/guest/bench.c; scripts/bench-workload.py
 # writes build/bench/workload.csv. README "Performance".
 BENCH_DIR	:= $(B)/bench
-BENCH_SEEDS	:= 1 2 3
+BENCH_SEEDS	:= 1 2 3 4 5
 BENCH_WORKLOADS	:= workload-ipi,workload-munmap,workload-sleep,workload-hvc0,workload-hvc0-noring
 BENCH_QEMU	= scripts/qemu-run.py --qemu $(QEMU) --initrd $(B)/initramfs/bench.cpio \
 	--logdir $(BENCH_DIR) --icount 0,sleep=off --timeout 900 \
