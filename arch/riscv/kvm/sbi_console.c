@@ -41,7 +41,7 @@
 
 /**
  * struct kvm_riscv_sbi_console - a VM's console ring
- * @lock: serialises the vCPUs' appends
+ * @lock: serialises the vCPUs' appends and their updates of the counters
  * @ring: the shared header, then @size bytes of data (vmalloc_user())
  * @data: the data, at @ring + PAGE_SIZE
  * @size: bytes of data, a power of two
@@ -52,7 +52,7 @@
  * @kvm: the VM, which the file holds a reference to
  */
 struct kvm_riscv_sbi_console {
-	struct mutex lock;	/* the vCPUs' appends */
+	struct mutex lock;	/* the vCPUs' appends and counters */
 	struct kvm_riscv_sbi_console_ring *ring;
 	u8 *data;
 	u32 size;
@@ -180,7 +180,10 @@ static bool sbi_console_no_input(struct kvm_vcpu *vcpu,
 	}
 	ret->out_val = 0;
 	ret->outcome = KVM_SBI_RETURN;
+	/* Under the lock, as the other counters: two vCPUs may poll at once. */
+	mutex_lock(&con->lock);
 	WRITE_ONCE(con->ring->reads, con->ring->reads + 1);
+	mutex_unlock(&con->lock);
 	return true;
 }
 
